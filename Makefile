@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vmkx: top-level build.  `make run` and `make test` are all a newcomer
+# needs; `make help` lists the rest.  Each folder contributes a fragment
+# (*.mk) with its own rules; the shim is built by the kernel's Kbuild
+# through the top-level Kbuild file.
+
+O        := build
+TOP      := $(CURDIR)
+CC       ?= gcc
+HOSTCFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
+# Evaluated when used, after the dependencies are installed.
+KVER      = $(shell scripts/kver.sh)
+KDIR      = /lib/modules/$(KVER)/build
+
+BIN      := $(O)/console-os/bin
+TARGETS  :=
+
+export KVER_CACHE
+
+.DEFAULT_GOAL := all
+
+.PHONY: all deps build run test unit e2e bench soak help clean shim initrd \
+	debug gdb kver
+
+all: build
+
+help:
+	@echo "vmkx: an ESX-model boot-then-handoff kernel"
+	@echo
+	@echo "  make run        build everything and boot the service console in QEMU"
+	@echo "                  (SMP=2 MEM=1G CPU=max APPEND='...' VMK_MEM=64M)"
+	@echo "  make test       build and run the unit tests and the QEMU e2e tests"
+	@echo "  make unit       host unit tests only (ASan + UBSan)"
+	@echo "  make e2e        QEMU end-to-end tests only (E2E='name ...' to pick)"
+	@echo "  make bench      benchmarks (results under build/bench/)"
+	@echo "  make soak       long load/unload soak"
+	@echo "  make debug      boot with QEMU logging exceptions and resets to build/qemu-debug.log"
+	@echo "  make gdb        boot halted, waiting for gdb on :1234 (then: gdb -x build/gdbinit)"
+	@echo "  make build      the vmkernel, shim, loader, tools and initrd"
+	@echo "  make deps       install the Debian packages the project needs"
+	@echo "  make clean      remove build outputs"
+
+deps:
+	@scripts/install-deps.sh
+
+kver: | deps
+	@scripts/kver.sh
+
+# ---- fragments ---------------------------------------------------------
+include console-os/console-os.mk
+-include vmkernel/vmkernel.mk
+-include loader/loader.mk
+include initrd/initrd.mk
+include tests/unit/unit.mk
+include tests/e2e/e2e.mk
+-include tests/bench/bench.mk
+
+# ---- the shim (Kbuild) -----------------------------------------------
+SHIM_SRCS := $(wildcard shim/*.c shim/*.h shim/Kbuild vmkernel/abi/*.h)
+SHIM_KO   := $(if $(wildcard shim/Kbuild),shim/vmnix.ko)
+
+shim: $(SHIM_KO)
+
+shim/vmnix.ko: $(SHIM_SRCS) Kbuild | deps
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+build: $(TARGETS) $(SHIM_KO) $(O)/initrd.img
+
+# ---- running ------------------------------------------------------------
+run: deps
+	@$(MAKE) --no-print-directory build
+	scripts/qemu.sh
+
+debug: deps
+	@$(MAKE) --no-print-directory build
+	DEBUG=1 scripts/qemu.sh
+
+gdb: deps
+	@$(MAKE) --no-print-directory build
+	@printf 'target remote :1234\n%s\n' \
+		"add-symbol-file $(TOP)/$(O)/vmkernel/vmkernel" > $(O)/gdbinit
+	GDB=1 scripts/qemu.sh
+
+# ---- testing ------------------------------------------------------------
+test: deps
+	@$(MAKE) --no-print-directory build
+	@rm -rf $(O)/results && mkdir -p $(O)/results
+	@$(MAKE) --no-print-directory -k unit-run e2e-run; \
+	 scripts/summary.sh $(O)/results
+
+unit: deps
+	@rm -rf $(O)/results && mkdir -p $(O)/results
+	@$(MAKE) --no-print-directory unit-run; scripts/summary.sh $(O)/results
+
+e2e: deps
+	@$(MAKE) --no-print-directory build
+	@rm -rf $(O)/results && mkdir -p $(O)/results
+	@$(MAKE) --no-print-directory e2e-run; scripts/summary.sh $(O)/results
+
+clean:
+	rm -rf $(O)
+	-$(MAKE) -C $(KDIR) M=$(TOP) clean >/dev/null 2>&1

@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: GPL-2.0
+# The service console's own tools, installed in the initrd's /usr/sbin.
+
+CONSOLE_TOOLS := $(BIN)/vmk-cmdline
+
+$(BIN)/vmk-cmdline: console-os/tools/vmk-cmdline.c console-os/tools/cmdline.c \
+		console-os/tools/cmdline.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(HOSTCFLAGS) -o $@ $(filter %.c,$^)
+
+TARGETS += $(CONSOLE_TOOLS)

@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host unit tests: one cmocka program per tests/unit/test_*.c, built with
+# AddressSanitizer and UndefinedBehaviorSanitizer.  A test's extra sources
+# are named as prerequisites of its binary below (or in another
+# fragment); every .c prerequisite is compiled in.
+
+UNIT_DIR    := $(O)/tests/unit
+UNIT_CFLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -Iconsole-os/tools -Ivmkernel/abi -Iloader
+UNIT_LIBS   := -lcmocka -lm
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%,$(wildcard tests/unit/test_*.c))
+
+$(UNIT_DIR)/%: tests/unit/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) $(UNIT_EXTRA_CFLAGS) -o $@ $(filter %.c %.S,$^) $(UNIT_LIBS)
+
+$(UNIT_DIR)/test_cmdline: console-os/tools/cmdline.c console-os/tools/cmdline.h
+
+.PHONY: unit-build unit-run
+unit-build: $(UNIT_BINS)
+
+unit-run: unit-build
+	@tests/unit/run.sh $(O)/results/unit.result $(UNIT_BINS)
