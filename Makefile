@@ -15,6 +15,8 @@ KDIR      = /lib/modules/$(KVER)/build
 
 BIN      := $(O)/console-os/bin
 TARGETS  :=
+# Extra test runners (each leaves build/results/NAME.result) added by fragments.
+TEST_EXTRA :=
 
 export KVER_CACHE
 
@@ -55,6 +57,7 @@ include initrd/initrd.mk
 include tests/unit/unit.mk
 include tests/e2e/e2e.mk
 -include tests/bench/bench.mk
+-include tests/sim/sim.mk
 
 # ---- the shim (Kbuild) -----------------------------------------------
 SHIM_SRCS := $(wildcard shim/*.c shim/*.h shim/Kbuild vmkernel/abi/*.h)
@@ -86,7 +89,7 @@ gdb: deps
 test: deps
 	@$(MAKE) --no-print-directory build
 	@rm -rf $(O)/results && mkdir -p $(O)/results
-	@$(MAKE) --no-print-directory -k unit-run e2e-run; \
+	@$(MAKE) --no-print-directory -k unit-run $(TEST_EXTRA) e2e-run; \
 	 scripts/summary.sh $(O)/results
 
 unit: deps

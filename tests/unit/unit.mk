@@ -23,3 +23,5 @@ unit-build: $(UNIT_BINS)
 
 unit-run: unit-build
 	@tests/unit/run.sh $(O)/results/unit.result $(UNIT_BINS)
+
+-include tests/unit/core.mk

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The vmkx ABI: everything the vmkernel, the shim (vmnix.ko), the loader
+ * (vmkload) and the console tools agree on, in one place.
+ *
+ *  - the vmkernel image header, found at offset 0 of the image as loaded;
+ *  - the entry protocol between the shim and the vmkernel;
+ *  - vmkcall numbers and their argument structures;
+ *  - the shared-memory layout of the vmkernel log;
+ *  - the /dev/vmnix ioctls.
+ *
+ * Every structure has fixed-size fields only, so that the same bytes mean
+ * the same thing to the freestanding vmkernel, the Linux module and
+ * userspace.  Any incompatible change bumps VMK_ABI_VERSION.
+ */
+#ifndef VMNIX_ABI_H
+#define VMNIX_ABI_H
+
+#if defined(__KERNEL__)
+#include <linux/types.h>
+#include <linux/ioctl.h>
+typedef __u8 vmk_u8;
+typedef __u16 vmk_u16;
+typedef __u32 vmk_u32;
+typedef __u64 vmk_u64;
+typedef __s64 vmk_s64;
+#elif defined(VMK_FREESTANDING)
+#include <stdint.h>
+typedef uint8_t vmk_u8;
+typedef uint16_t vmk_u16;
+typedef uint32_t vmk_u32;
+typedef uint64_t vmk_u64;
+typedef int64_t vmk_s64;
+#define _IOC(dir, type, nr, size) \
+	(((dir) << 30) | ((type) << 8) | (nr) | ((size) << 16))
+#define _IOW(t, n, s) _IOC(1U, (t), (n), sizeof(s))
+#define _IOR(t, n, s) _IOC(2U, (t), (n), sizeof(s))
+#define _IOWR(t, n, s) _IOC(3U, (t), (n), sizeof(s))
+#define _IO(t, n) _IOC(0U, (t), (n), 0)
+#else
+#include <stdint.h>
+#include <sys/ioctl.h>
+typedef uint8_t vmk_u8;
+typedef uint16_t vmk_u16;
+typedef uint32_t vmk_u32;
+typedef uint64_t vmk_u64;
+typedef int64_t vmk_s64;
+#endif
+
+/* ---- the image ------------------------------------------------------ */
+
+/* "VMKXIMG\0" read as a little-endian u64. */
+#define VMK_IMAGE_MAGIC		0x00474d49584b4d56ULL
+#define VMK_ABI_VERSION		1
+#define VMK_ARCH_X86_64		1
+
+#define VMK_PAGE_SIZE		4096ULL
+/* The reserved region must be aligned to and sized in 2 MiB units. */
+#define VMK_REGION_ALIGN	(2ULL << 20)
+
+/*
+ * The image header.  The loader lays the ELF's PT_LOAD segments out as a
+ * flat image (offset = p_vaddr) and this header must sit at offset 0.
+ * The image is position independent: it is entered at whatever virtual
+ * address the shim mapped it, and applies its own R_X86_64_RELATIVE
+ * relocations (rela_offset, rela_size) before anything else.
+ */
+struct vmk_image_header {
+	vmk_u64 magic;		/* VMK_IMAGE_MAGIC */
+	vmk_u32 abi_version;	/* VMK_ABI_VERSION */
+	vmk_u32 arch;		/* VMK_ARCH_X86_64 */
+	vmk_u32 header_size;	/* sizeof(struct vmk_image_header) */
+	vmk_u32 flags;		/* none defined yet: must be 0 */
+	vmk_u64 image_size;	/* bytes from offset 0 to the end of .bss */
+	vmk_u64 file_size;	/* bytes that come from the file (the rest is zero) */
+	vmk_u64 min_mem;	/* smallest reserved region it can run in */
+	vmk_u64 entry_init;	/* offset of vmk_entry_init_fn */
+	vmk_u64 entry_cpu;	/* offset of vmk_entry_cpu_fn */
+	vmk_u64 rela_offset;	/* offset of the Elf64_Rela table */
+	vmk_u64 rela_size;	/* its size in bytes */
+	vmk_u64 log_offset;	/* offset of struct vmk_log_ring in the image */
+	char version[32];	/* NUL-terminated release string */
+};
+
+/* ---- entry protocol ------------------------------------------------- */
+
+#define VMK_MAX_CPUS		64
+
+/* Failure injection steps (vmkload --fail-cpu=N --fail-step=S). */
+enum vmk_fail_step {
+	VMK_FAIL_NONE = 0,
+	VMK_FAIL_CPU_ENTER,	/* before touching any CPU state */
+	VMK_FAIL_CPU_SVM,	/* after EFER.SVME is set */
+	VMK_FAIL_CPU_VMCB,	/* after the VMCB is built, before VMRUN */
+	VMK_FAIL_STEPS
+};
+
+/*
+ * Passed to entry_init on one CPU, with interrupts enabled, before any CPU
+ * enters.  All addresses are filled in by the shim.
+ */
+struct vmk_boot_info {
+	vmk_u64 region_pa;	/* physical base of the reserved region */
+	vmk_u64 region_size;
+	vmk_u64 region_va;	/* where the shim mapped it (and the image runs) */
+	vmk_u64 tsc_khz;
+	vmk_u32 ncpus;		/* CPUs that will enter */
+	vmk_u32 log_level;	/* VMK_LOG_* */
+	vmk_u32 flags;		/* VMK_BOOT_* */
+	vmk_u32 fail_cpu;	/* failure injection: CPU index ... */
+	vmk_u32 fail_step;	/* ... and enum vmk_fail_step */
+	vmk_u32 reserved;
+	vmk_u64 boot_tsc;	/* TSC when loading began */
+	vmk_u32 apic_id[VMK_MAX_CPUS];	/* by CPU index */
+	vmk_u32 linux_cpu[VMK_MAX_CPUS];	/* Linux CPU number by index */
+};
+
+#define VMK_BOOT_SERIAL_LOG	(1U << 0)	/* copy the log to COM1 */
+
+/* int entry_init(struct vmk_boot_info *info): 0 or -errno. */
+/* int entry_cpu(vmk_u32 index): 0 once the CPU runs as the console world. */
+
+/* ---- vmkcalls --------------------------------------------------------- */
+
+/*
+ * A vmkcall is VMMCALL from the console at CPL 0 with RAX = number and
+ * RDI, RSI, RDX, R10 = arguments; the result comes back in RAX: >= 0 on
+ * success, a negative errno otherwise.  Buffers are passed by guest
+ * physical address and may not cross a page boundary unless stated.
+ * Calls from CPL > 0 return -EPERM; unknown numbers -ENOSYS.
+ */
+#define VMK_CALL_VERSION	1
+
+enum vmk_call {
+	VMK_CALL_NOP = 0,	/* () -> 0: the null round trip */
+	VMK_CALL_INFO,		/* (gpa of vmk_info, size) -> 0 */
+	VMK_CALL_LOG_READ,	/* (gpa, len, from) -> bytes copied */
+	VMK_CALL_CPU_STATS,	/* (cpu index, gpa of vmk_cpu_stats, size) -> 0 */
+	VMK_CALL_WORLD_LIST,	/* (gpa of vmk_world_info[], max) -> count */
+	VMK_CALL_UNLOAD,	/* () -> 0 on this CPU, which leaves the vmkernel */
+	VMK_CALL_CHECKSUM,	/* () -> checksum of the vmkernel's image text/rodata */
+	VMK_CALL_COUNT
+};
+
+struct vmk_info {
+	vmk_u32 call_version;	/* VMK_CALL_VERSION */
+	vmk_u32 abi_version;	/* VMK_ABI_VERSION */
+	char version[32];
+	vmk_u64 uptime_ns;	/* since entry_init */
+	vmk_u32 ncpus;
+	vmk_u32 ncpus_running;	/* CPUs currently inside the vmkernel */
+	vmk_u64 region_pa;
+	vmk_u64 region_size;
+	vmk_u64 mem_used;	/* bytes of the region in use */
+	vmk_u64 log_head;	/* bytes ever written to the log */
+	vmk_u64 tsc_khz;
+	vmk_u32 paging_levels;	/* 4 or 5 */
+	vmk_u32 reserved;
+};
+
+/* #VMEXIT reasons counted per CPU (an index, not the SVM exit code). */
+enum vmk_exit_kind {
+	VMK_EXIT_CPUID = 0,
+	VMK_EXIT_VMMCALL,
+	VMK_EXIT_MSR,
+	VMK_EXIT_NPF,
+	VMK_EXIT_SVM_INSN,	/* VMRUN, VMLOAD, VMSAVE, STGI, CLGI, SKINIT, INVLPGA */
+	VMK_EXIT_SHUTDOWN,
+	VMK_EXIT_OTHER,
+	VMK_EXIT_KINDS
+};
+
+#define VMK_EXIT_KIND_NAMES \
+	{ "cpuid", "vmmcall", "msr", "npf", "svm", "shutdown", "other" }
+
+enum vmk_cpu_state {
+	VMK_CPU_OFF = 0,	/* never entered, or left */
+	VMK_CPU_CONSOLE,	/* running the console world */
+	VMK_CPU_FAILED,		/* entry failed; back on bare hardware */
+};
+
+struct vmk_cpu_stats {
+	vmk_u32 index;
+	vmk_u32 state;		/* enum vmk_cpu_state */
+	vmk_u32 apic_id;
+	vmk_u32 linux_cpu;
+	vmk_u64 exits[VMK_EXIT_KINDS];
+	vmk_u64 exits_total;
+	vmk_u64 vmk_tsc;	/* TSC cycles spent in the vmkernel (exit handling) */
+	vmk_u64 entered_tsc;	/* TSC when it entered */
+};
+
+enum vmk_world_type {
+	VMK_WORLD_CONSOLE = 0,
+	VMK_WORLD_SYSTEM,
+	VMK_WORLD_IDLE,
+	VMK_WORLD_HELPER,
+	VMK_WORLD_VMM,
+};
+
+struct vmk_world_info {
+	vmk_u32 id;
+	vmk_u32 type;		/* enum vmk_world_type */
+	vmk_u32 state;		/* 0 new, 1 ready, 2 running, 3 waiting, 4 co-stopped, 5 dead */
+	vmk_u32 cpu;		/* CPU index it runs on */
+	char name[32];
+	vmk_u64 exits;
+	vmk_u64 vmk_tsc;
+};
+
+/* ---- the vmkernel log --------------------------------------------------- */
+
+#define VMK_LOG_MAGIC		0x474f4c4b4d56ULL	/* "VMKLOG" */
+#define VMK_LOG_SIZE		(64 * 1024)
+
+enum vmk_log_level {
+	VMK_LOG_ERROR = 0,	/* a vmkernel bug */
+	VMK_LOG_WARN,		/* a misbehaving console or guest */
+	VMK_LOG_INFO,
+	VMK_LOG_DEBUG,
+};
+
+/*
+ * The log ring lives in the image's .data, at header.log_offset.  head
+ * counts every byte ever written; byte n lives at data[n % VMK_LOG_SIZE].
+ * The shim reads it directly from the region after unload or after a
+ * failed load, so a failure can always be explained.
+ */
+struct vmk_log_ring {
+	vmk_u64 magic;		/* VMK_LOG_MAGIC once initialised */
+	vmk_u64 size;		/* VMK_LOG_SIZE */
+	vmk_u64 head;
+	char data[VMK_LOG_SIZE];
+};
+
+/* ---- /dev/vmnix ioctls ---------------------------------------------------- */
+
+#define VMNIX_DEVICE		"/dev/vmnix"
+#define VMNIX_IOC_MAGIC		'v'
+
+struct vmnix_load {
+	vmk_u64 image;		/* user pointer to the flat image */
+	vmk_u64 image_size;	/* its size (= header.file_size) */
+	vmk_u64 mem_base;	/* the reserved region */
+	vmk_u64 mem_size;
+	vmk_u32 log_level;
+	vmk_u32 flags;		/* VMK_BOOT_* */
+	vmk_u32 fail_cpu;
+	vmk_u32 fail_step;
+	char error[128];	/* out: one line saying why a load failed */
+};
+
+struct vmnix_status {
+	vmk_u32 loaded;		/* 1 while the vmkernel owns the CPUs */
+	vmk_u32 ncpus;
+	vmk_u64 cpu_mask;	/* Linux CPU numbers in the vmkernel */
+	vmk_u64 loaded_since;	/* CLOCK_REALTIME seconds of the load */
+	vmk_u64 mem_base;
+	vmk_u64 mem_size;
+	vmk_u64 load_ns;	/* how long the last load took */
+	vmk_u64 unload_ns;	/* how long the last unload took */
+	char version[32];
+};
+
+/* A vmkcall issued by the shim on a chosen CPU on behalf of a tool. */
+struct vmnix_call {
+	vmk_u32 nr;
+	vmk_u32 cpu;		/* Linux CPU number to run it on */
+	vmk_u64 args[4];	/* buffers are passed as user pointers here */
+	vmk_s64 ret;
+};
+
+#define VMNIX_IOC_LOAD		_IOWR(VMNIX_IOC_MAGIC, 1, struct vmnix_load)
+#define VMNIX_IOC_UNLOAD	_IO(VMNIX_IOC_MAGIC, 2)
+#define VMNIX_IOC_STATUS	_IOR(VMNIX_IOC_MAGIC, 3, struct vmnix_status)
+#define VMNIX_IOC_CALL		_IOWR(VMNIX_IOC_MAGIC, 4, struct vmnix_call)
+
+/* ---- CPUID ------------------------------------------------------------------ */
+
+#define VMK_CPUID_LEAF		0x40000000U
+/* Leaf 0x40000000: EAX = highest leaf, EBX:ECX:EDX = "VMkxVMkxVMkx". */
+#define VMK_CPUID_SIG_EBX	0x786b4d56U	/* "VMkx" */
+#define VMK_CPUID_SIG_ECX	0x786b4d56U
+#define VMK_CPUID_SIG_EDX	0x786b4d56U
+
+#endif /* VMNIX_ABI_H */
