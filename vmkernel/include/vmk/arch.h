@@ -23,6 +23,14 @@ void arch_irq_restore(unsigned long flags);
 /* Spin-wait hint. */
 void arch_cpu_relax(void);
 
+/*
+ * Switch this CPU from world prev to world next; the scheduler has already
+ * made next current.  Returns when prev is dispatched again (never, for a
+ * dead world).  Called only at a scheduling point, with no lock held.
+ */
+struct world;
+void arch_world_switch(struct world *prev, struct world *next);
+
 /* Stop this CPU for good (after a panic). */
 __noreturn void arch_halt(void);
 

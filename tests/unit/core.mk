@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host unit tests of the vmkernel core (vmkernel/core/), linked with the
+# fake architecture (vmkernel/arch/fake/).  Each test program names the
+# core sources it exercises; the pattern rule in unit.mk compiles every
+# .c prerequisite in.
+
+UNIT_EXTRA_CFLAGS += -Ivmkernel/include -Ivmkernel/arch/fake -DVMK_DEBUG
+
+CORE_HDRS := $(wildcard vmkernel/include/vmk/*.h vmkernel/arch/fake/*.h)
+CORE_FAKE := vmkernel/arch/fake/fake.c $(CORE_HDRS)
+
+$(UNIT_DIR)/test_lock: $(CORE_FAKE) vmkernel/core/lock.c

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host implementation of the arch hooks (see fake.h), plus log_printf()
+ * and panic() on stdio.  Single-threaded: the "current CPU" is whatever
+ * the test or the simulator last set.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <vmk/arch.h>
+#include <vmk/check.h>
+#include <vmk/log.h>
+
+#include "fake.h"
+
+static u32 fake_cpu;
+static u64 fake_now;
+static bool fake_irq_on[VMK_MAX_CPUS] = { [0 ... VMK_MAX_CPUS - 1] = true };
+
+int fake_log_level = VMK_LOG_WARN;
+char fake_last_log[512];
+char fake_panic_msg[512];
+void (*fake_switch_hook)(struct world *prev, struct world *next);
+u64 fake_switches;
+jmp_buf *fake_panic_jmp;
+
+void fake_set_cpu(u32 cpu)
+{
+	if (cpu >= VMK_MAX_CPUS)
+		panic("fake_set_cpu(%u): at most %d CPUs", cpu, VMK_MAX_CPUS);
+	fake_cpu = cpu;
+}
+
+void fake_set_now(u64 ns)
+{
+	fake_now = ns;
+}
+
+void fake_advance(u64 ns)
+{
+	fake_now += ns;
+}
+
+bool fake_irq_enabled(void)
+{
+	return fake_irq_on[fake_cpu];
+}
+
+u32 arch_cpu_index(void)
+{
+	return fake_cpu;
+}
+
+u64 arch_now_ns(void)
+{
+	return fake_now;
+}
+
+unsigned long arch_irq_save(void)
+{
+	unsigned long was = fake_irq_on[fake_cpu];
+
+	fake_irq_on[fake_cpu] = false;
+	return was;
+}
+
+void arch_irq_restore(unsigned long flags)
+{
+	fake_irq_on[fake_cpu] = flags != 0;
+}
+
+void arch_cpu_relax(void)
+{
+	/* Single-threaded: a lock that is held stays held while we spin. */
+	panic("fake cpu%u spins on a lock nobody can release", fake_cpu);
+}
+
+void arch_world_switch(struct world *prev, struct world *next)
+{
+	fake_switches++;
+	if (!fake_switch_hook)
+		panic("fake arch: a world blocked and no hook can run the others");
+	fake_switch_hook(prev, next);
+}
+
+__noreturn void arch_halt(void)
+{
+	abort();
+}
+
+void log_printf(int level, const char *fmt, ...)
+{
+	static const char *const names[] = { "ERROR", "WARN", "INFO", "DEBUG" };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(fake_last_log, sizeof(fake_last_log), fmt, ap);
+	va_end(ap);
+	if (level <= fake_log_level)
+		fprintf(stderr, "%llu.%06llu cpu%u) %s: %s\n",
+			(unsigned long long)(fake_now / 1000000000ULL),
+			(unsigned long long)(fake_now / 1000 % 1000000),
+			fake_cpu, level >= 0 && level < 4 ? names[level] : "?",
+			fake_last_log);
+}
+
+__noreturn void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(fake_panic_msg, sizeof(fake_panic_msg), fmt, ap);
+	va_end(ap);
+	if (fake_panic_jmp)
+		longjmp(*fake_panic_jmp, 1);
+	fprintf(stderr, "PANIC cpu%u: %s\n", fake_cpu, fake_panic_msg);
+	arch_halt();
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The fake architecture: the arch hooks implemented on the host so the
+ * core runs in unit tests and the scheduler simulator.  The current CPU
+ * and the clock are plain variables that the test sets; the log goes to
+ * stderr; panic() can be caught with FAKE_CATCH_PANIC() so a test can
+ * assert that a broken invariant was detected.
+ *
+ * The host cannot suspend a C call chain, so arch_world_switch() calls
+ * fake_switch_hook instead: the hook plays the other worlds (it runs with
+ * the scheduler's choice, next, current) and returns when the test is
+ * done with them.  Without a hook a world that blocks panics, since
+ * nothing could ever wake it.
+ */
+#ifndef VMK_FAKE_H
+#define VMK_FAKE_H
+
+#include <setjmp.h>
+#include <vmk/types.h>
+
+struct world;
+
+void fake_set_cpu(u32 cpu);
+void fake_set_now(u64 ns);
+void fake_advance(u64 ns);
+
+/* Whether interrupts are enabled on the current fake CPU. */
+bool fake_irq_enabled(void);
+
+/* Messages at or below this level reach stderr (default: warnings). */
+extern int fake_log_level;
+/* The last line logged and the last panic message. */
+extern char fake_last_log[512];
+extern char fake_panic_msg[512];
+
+extern void (*fake_switch_hook)(struct world *prev, struct world *next);
+/* Switches made by arch_world_switch(). */
+extern u64 fake_switches;
+
+extern jmp_buf *fake_panic_jmp;
+
+/*
+ * Runs stmt; evaluates to true if it panicked (fake_panic_msg says why).
+ * Locks the panicking code held stay held: the test releases them.
+ */
+#define FAKE_CATCH_PANIC(stmt)						\
+	({								\
+		jmp_buf fake_jb_;					\
+		volatile bool fake_panicked_ = false;			\
+		jmp_buf *fake_prev_ = fake_panic_jmp;			\
+		fake_panic_jmp = &fake_jb_;				\
+		if (setjmp(fake_jb_) == 0) {				\
+			stmt;						\
+		} else {						\
+			fake_panicked_ = true;				\
+		}							\
+		fake_panic_jmp = fake_prev_;				\
+		(bool)fake_panicked_;					\
+	})
+
+#endif
