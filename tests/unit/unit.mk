@@ -25,3 +25,4 @@ unit-run: unit-build
 	@tests/unit/run.sh $(O)/results/unit.result $(UNIT_BINS)
 
 -include tests/unit/core.mk
+-include tests/unit/loader.mk
