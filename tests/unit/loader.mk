@@ -6,3 +6,6 @@ LOADER_IMAGE_SRCS := loader/image.c loader/image.h loader/synth.c loader/synth.h
 	vmkernel/abi/vmnix_abi.h
 
 $(UNIT_DIR)/test_image: $(LOADER_IMAGE_SRCS)
+
+$(UNIT_DIR)/test_region: loader/region.c loader/region.h \
+	console-os/tools/cmdline.c console-os/tools/cmdline.h vmkernel/abi/vmnix_abi.h
