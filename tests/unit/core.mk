@@ -11,3 +11,7 @@ CORE_HDRS := $(wildcard vmkernel/include/vmk/*.h vmkernel/arch/fake/*.h)
 CORE_FAKE := vmkernel/arch/fake/fake.c $(CORE_HDRS)
 
 $(UNIT_DIR)/test_lock: $(CORE_FAKE) vmkernel/core/lock.c
+CORE_MEM  := vmkernel/core/lock.c vmkernel/core/page.c vmkernel/core/heap.c \
+	vmkernel/core/fmtbuf.c
+$(UNIT_DIR)/test_page: $(CORE_FAKE) $(CORE_MEM)
+$(UNIT_DIR)/test_heap: $(CORE_FAKE) $(CORE_MEM)
