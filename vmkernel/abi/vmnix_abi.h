@@ -16,7 +16,9 @@
 #ifndef VMNIX_ABI_H
 #define VMNIX_ABI_H
 
-#if defined(__KERNEL__)
+#if defined(__ASSEMBLER__)
+/* Assembly sees the constants only. */
+#elif defined(__KERNEL__)
 #include <linux/types.h>
 #include <linux/ioctl.h>
 typedef __u8 vmk_u8;
@@ -58,6 +60,7 @@ typedef int64_t vmk_s64;
 /* The reserved region must be aligned to and sized in 2 MiB units. */
 #define VMK_REGION_ALIGN	(2ULL << 20)
 
+#ifndef __ASSEMBLER__
 /*
  * The image header.  The loader lays the ELF's PT_LOAD segments out as a
  * flat image (offset = p_vaddr) and this header must sit at offset 0.
@@ -82,10 +85,13 @@ struct vmk_image_header {
 	char version[32];	/* NUL-terminated release string */
 };
 
+#endif /* !__ASSEMBLER__ */
+
 /* ---- entry protocol ------------------------------------------------- */
 
 #define VMK_MAX_CPUS		64
 
+#ifndef __ASSEMBLER__
 /* Failure injection steps (vmkload --fail-cpu=N --fail-step=S). */
 enum vmk_fail_step {
 	VMK_FAIL_NONE = 0,
@@ -273,7 +279,22 @@ struct vmnix_call {
 #define VMNIX_IOC_LOAD		_IOWR(VMNIX_IOC_MAGIC, 1, struct vmnix_load)
 #define VMNIX_IOC_UNLOAD	_IO(VMNIX_IOC_MAGIC, 2)
 #define VMNIX_IOC_STATUS	_IOR(VMNIX_IOC_MAGIC, 3, struct vmnix_status)
+/*
+ * Measures the round trip of `count` vmkcalls `nr` (NOP or CPUID: a CPUID
+ * exit) on the calling CPU, each in TSC cycles, into the user array
+ * `samples` (count u64s, count <= VMNIX_BENCH_MAX).
+ */
+struct vmnix_bench {
+	vmk_u32 nr;		/* VMNIX_BENCH_* */
+	vmk_u32 count;
+	vmk_u64 samples;	/* user pointer */
+};
+#define VMNIX_BENCH_VMKCALL	0	/* VMMCALL VMK_CALL_NOP */
+#define VMNIX_BENCH_CPUID	1	/* CPUID of the hypervisor leaf */
+#define VMNIX_BENCH_MAX		1000000
+
 #define VMNIX_IOC_CALL		_IOWR(VMNIX_IOC_MAGIC, 4, struct vmnix_call)
+#define VMNIX_IOC_BENCH		_IOW(VMNIX_IOC_MAGIC, 5, struct vmnix_bench)
 
 /* ---- CPUID ------------------------------------------------------------------ */
 
@@ -282,5 +303,7 @@ struct vmnix_call {
 #define VMK_CPUID_SIG_EBX	0x786b4d56U	/* "VMkx" */
 #define VMK_CPUID_SIG_ECX	0x786b4d56U
 #define VMK_CPUID_SIG_EDX	0x786b4d56U
+
+#endif /* !__ASSEMBLER__ */
 
 #endif /* VMNIX_ABI_H */

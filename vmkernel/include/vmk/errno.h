@@ -19,6 +19,7 @@
 #define ERANGE	34
 #define EDEADLK	35
 #define ENOSYS	38
+#define ENOEXEC	8
 #define ENOTSUP	95
 #define ETIMEDOUT 110
 

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The vmkernel's entry and exit paths on x86 with AMD SVM.
+ *
+ * vmk_entry_cpu is called by the shim on each CPU, with interrupts off,
+ * on Linux's stack and page tables.  cpu_enter() builds the CPU's VMCB
+ * from the live state so that the console world resumes at .Lresume with
+ * RAX = 0, then svm_launch moves to the vmkernel's stack, page tables,
+ * GDT and IDT and runs svm_loop.  If cpu_enter() fails it returns a
+ * negative errno and nothing has changed.
+ *
+ * svm_loop: VMRUN, save the console's registers on #VMEXIT, call
+ * svm_exit(); a non-zero answer means "leave": svm_leave() hands the CPU
+ * back through svm_leave_final.
+ */
+#include "x86/frame.h"
+
+	.text
+
+	.globl vmk_entry_cpu
+	.type vmk_entry_cpu, @function
+vmk_entry_cpu:
+	push	%rbp
+	push	%rbx
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	sub	$8, %rsp
+	mov	%rsp, %rsi		/* the console's RSP when it resumes */
+	lea	.Lresume(%rip), %rdx	/* ... and its RIP */
+	call	cpu_enter		/* returns only if the CPU did not enter */
+.Lresume:
+	add	$8, %rsp
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbx
+	pop	%rbp
+	ret
+	.size vmk_entry_cpu, . - vmk_entry_cpu
+
+/* void svm_launch(struct host_frame *f, u64 cr3, struct desc_ptr *gdt,
+ *		   struct desc_ptr *idt) -- does not return */
+	.globl svm_launch
+	.type svm_launch, @function
+svm_launch:
+	mov	%rdi, %rsp
+	mov	%rsi, %cr3
+	lgdt	(%rdx)
+	lidt	(%rcx)
+	pushq	$GDT_CODE
+	lea	1f(%rip), %rax
+	push	%rax
+	lretq
+1:	mov	$GDT_DATA, %eax
+	mov	%eax, %ss
+	mov	%eax, %ds
+	mov	%eax, %es
+	/* fall through */
+
+svm_loop:
+	mov	F_VMCB_PA(%rsp), %rax
+	mov	F_RBX(%rsp), %rbx
+	mov	F_RCX(%rsp), %rcx
+	mov	F_RDX(%rsp), %rdx
+	mov	F_RSI(%rsp), %rsi
+	mov	F_RDI(%rsp), %rdi
+	mov	F_RBP(%rsp), %rbp
+	mov	F_R8(%rsp), %r8
+	mov	F_R9(%rsp), %r9
+	mov	F_R10(%rsp), %r10
+	mov	F_R11(%rsp), %r11
+	mov	F_R12(%rsp), %r12
+	mov	F_R13(%rsp), %r13
+	mov	F_R14(%rsp), %r14
+	mov	F_R15(%rsp), %r15
+	vmrun	%rax
+	mov	%rbx, F_RBX(%rsp)
+	mov	%rcx, F_RCX(%rsp)
+	mov	%rdx, F_RDX(%rsp)
+	mov	%rsi, F_RSI(%rsp)
+	mov	%rdi, F_RDI(%rsp)
+	mov	%rbp, F_RBP(%rsp)
+	mov	%r8, F_R8(%rsp)
+	mov	%r9, F_R9(%rsp)
+	mov	%r10, F_R10(%rsp)
+	mov	%r11, F_R11(%rsp)
+	mov	%r12, F_R12(%rsp)
+	mov	%r13, F_R13(%rsp)
+	mov	%r14, F_R14(%rsp)
+	mov	%r15, F_R15(%rsp)
+	mov	%rsp, %rdi
+	call	svm_exit
+	test	%eax, %eax
+	jz	svm_loop
+	mov	%rsp, %rdi
+	call	svm_leave		/* does not return */
+	ud2
+	.size svm_launch, . - svm_launch
+
+/* void svm_leave_final(struct leave_state *ls, struct host_frame *f)
+ * Runs on the vmkernel's stack with GIF = 0 and interrupts off.  The
+ * region is mapped at the same address in Linux's page tables, so the
+ * code keeps running after CR3 switches back. */
+	.globl svm_leave_final
+	.type svm_leave_final, @function
+svm_leave_final:
+	mov	LS_CR3(%rdi), %rax
+	mov	%rax, %cr3
+	mov	LS_CR4(%rdi), %rax
+	mov	%rax, %cr4
+	mov	LS_CR0(%rdi), %rax
+	mov	%rax, %cr0
+	lgdt	LS_GDTR(%rdi)
+	lidt	LS_IDTR(%rdi)
+	mov	LS_DS(%rdi), %eax
+	mov	%eax, %ds
+	mov	LS_ES(%rdi), %eax
+	mov	%eax, %es
+	/* An IRET frame on the console's own stack (no red zone in Linux). */
+	mov	LS_RSP(%rdi), %rax
+	sub	$40, %rax
+	mov	LS_RIP(%rdi), %rcx
+	mov	%rcx, 0(%rax)
+	mov	LS_CS(%rdi), %rcx
+	mov	%rcx, 8(%rax)
+	mov	LS_RFLAGS(%rdi), %rcx
+	mov	%rcx, 16(%rax)
+	mov	LS_RSP(%rdi), %rcx
+	mov	%rcx, 24(%rax)
+	mov	LS_SS(%rdi), %rcx
+	mov	%rcx, 32(%rax)
+	mov	%rax, %rsp
+	pushq	LS_RAX(%rdi)
+	/* Leave SVM: global interrupts on (Linux's IDT is in place), then
+	 * EFER as Linux had it, without SVME. */
+	stgi
+	mov	$0xc0000080, %ecx
+	mov	LS_EFER(%rdi), %eax
+	mov	LS_EFER+4(%rdi), %edx
+	wrmsr
+	mov	F_RBX(%rsi), %rbx
+	mov	F_RCX(%rsi), %rcx
+	mov	F_RDX(%rsi), %rdx
+	mov	F_RBP(%rsi), %rbp
+	mov	F_R8(%rsi), %r8
+	mov	F_R9(%rsi), %r9
+	mov	F_R10(%rsi), %r10
+	mov	F_R11(%rsi), %r11
+	mov	F_R12(%rsi), %r12
+	mov	F_R13(%rsi), %r13
+	mov	F_R14(%rsi), %r14
+	mov	F_R15(%rsi), %r15
+	mov	F_RDI(%rsi), %rdi
+	mov	F_RSI(%rsi), %rsi
+	pop	%rax
+	iretq
+	.size svm_leave_final, . - svm_leave_final
+
+/* Exception entry points: push an error code where the CPU does not,
+ * then the vector, and hand the frame to trap_handler(). */
+.macro TRAP vec, has_err
+	.align 16
+trap_\vec:
+	.if \has_err == 0
+	pushq	$0
+	.endif
+	pushq	$\vec
+	jmp	trap_common
+.endm
+
+TRAP 0, 0
+TRAP 1, 0
+TRAP 2, 0
+TRAP 3, 0
+TRAP 4, 0
+TRAP 5, 0
+TRAP 6, 0
+TRAP 7, 0
+TRAP 8, 1
+TRAP 9, 0
+TRAP 10, 1
+TRAP 11, 1
+TRAP 12, 1
+TRAP 13, 1
+TRAP 14, 1
+TRAP 15, 0
+TRAP 16, 0
+TRAP 17, 1
+TRAP 18, 0
+TRAP 19, 0
+TRAP 20, 0
+TRAP 21, 1
+TRAP 22, 0
+TRAP 23, 0
+TRAP 24, 0
+TRAP 25, 0
+TRAP 26, 0
+TRAP 27, 0
+TRAP 28, 0
+TRAP 29, 1
+TRAP 30, 1
+TRAP 31, 0
+
+trap_common:
+	push	%rax
+	push	%rcx
+	push	%rdx
+	push	%rsi
+	push	%rdi
+	push	%r8
+	push	%r9
+	push	%r10
+	push	%r11
+	mov	%rsp, %rdi
+	and	$-16, %rsp
+	call	trap_handler		/* does not return */
+	ud2
+
+/* The table of entry points, read by trap_init(). */
+	.section .rodata
+	.align 8
+	.globl trap_entries
+trap_entries:
+	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.quad trap_\v - trap_entries
+	.endr

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The x86 vmkernel's machine state: the reserved region and how it is
+ * mapped, the page tables, and one struct percpu for each CPU that
+ * enters.  The boot CPU fills it in entry_init, before any CPU enters;
+ * afterwards each CPU writes only its own struct percpu (its exit
+ * handler is the only writer), and readers on other CPUs see counters
+ * that may be a moment old.
+ */
+#ifndef X86_MACHINE_H
+#define X86_MACHINE_H
+
+#include <vmk/types.h>
+#include "vmnix_abi.h"
+#include "x86/frame.h"
+#include "x86/svm.h"
+
+#define STACK_SIZE		(16 * 1024)
+#define PAGE_SIZE		((u64)4096)
+
+/* The console world of CPU n has world ID CONSOLE_WORLD_ID + n. */
+#define CONSOLE_WORLD_ID	1024
+
+struct percpu {
+	u32 index;
+	u32 apic_id;
+	u32 linux_cpu;
+	u32 state;			/* enum vmk_cpu_state */
+	struct vmcb *vmcb;
+	paddr_t vmcb_pa;
+	void *hsave;
+	paddr_t hsave_pa;
+	u8 *stack;			/* STACK_SIZE bytes, STACK_SIZE aligned */
+	struct host_frame *frame;	/* at the top of stack */
+	struct leave_state leave;
+	u64 exits[VMK_EXIT_KINDS];
+	u64 exits_total;
+	u64 vmk_tsc;			/* cycles spent handling exits */
+	u64 entered_tsc;
+	u64 guest_hsave;		/* what the console wrote to VM_HSAVE_PA */
+	u64 npf_count;
+	bool launched;			/* the first VMRUN succeeded */
+	bool leave_requested;		/* an UNLOAD vmkcall is being answered */
+	u64 orig_hsave;			/* VM_HSAVE_PA before the CPU entered */
+};
+
+struct machine {
+	paddr_t region_pa;
+	u64 region_size;
+	u64 region_va;
+	u64 tsc_khz;
+	u64 boot_tsc;
+	u32 ncpus;
+	u32 flags;
+	u32 fail_cpu;
+	u32 fail_step;
+	u32 levels;			/* paging levels: 4 or 5 */
+	u32 ncpus_running;		/* atomically updated */
+	u64 alloc_next;			/* boot allocator: next free offset */
+	u64 host_cr3;			/* the vmkernel's page tables */
+	u64 npt_cr3;			/* the console's nested page tables */
+	u64 npt_span;			/* guest-physical bytes mapped */
+	paddr_t msrpm_pa;
+	paddr_t iopm_pa;
+	paddr_t scratch_pa;		/* stands in for vmkernel pages the console touches */
+	u8 *stacks;			/* all CPUs' stacks, contiguous */
+	struct percpu cpu[VMK_MAX_CPUS];
+};
+
+extern struct machine machine;
+
+/* Boot allocator: zeroed, page-aligned memory from the region. */
+void *boot_alloc(u64 bytes, u64 align);
+paddr_t virt_to_region_pa(const void *p);
+void *region_pa_to_virt(paddr_t p);
+bool pa_in_region(u64 pa, u64 len);
+
+/* paging.c */
+int paging_init(void);
+int npt_map_scratch(u64 gpa);
+
+/* trap.c */
+void trap_init(void);
+extern struct desc_ptr vmk_gdt_ptr, vmk_idt_ptr;
+
+
+/* svm.c */
+int svm_check_cpu(void);
+int svm_init(void);
+
+/* entry.S */
+int vmk_entry_cpu(u32 index);
+__noreturn void svm_launch(struct host_frame *f, u64 cr3, struct desc_ptr *gdt,
+			   struct desc_ptr *idt);
+__noreturn void svm_leave_final(struct leave_state *ls, struct host_frame *f);
+
+/* C entry points called from entry.S */
+int cpu_enter(u32 index, u64 linux_rsp, u64 resume_rip);
+int svm_exit(struct host_frame *f);
+__noreturn void svm_leave(struct host_frame *f);
+struct trap_frame;
+__noreturn void trap_handler(struct trap_frame *t);
+
+/* The per-CPU structure of the calling CPU. */
+struct percpu *this_cpu(void);
+
+#endif

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the architecture-neutral vmkernel (kernel/) asks of the machine
+ * layer beyond the core's arch.h: the console's memory for vmkcall
+ * buffers, and the figures behind the info and statistics vmkcalls.
+ */
+#ifndef VMK_MACHINE_H
+#define VMK_MACHINE_H
+
+#include <vmk/types.h>
+#include "vmnix_abi.h"
+
+/*
+ * A pointer through which the vmkernel may read or write len bytes of
+ * the console's memory at guest-physical address gpa, or NULL with
+ * *err set: -EINVAL for a range that wraps, is empty or too long, or
+ * touches the vmkernel's own region; -EFAULT for one outside the
+ * console's physical address space.
+ */
+void *arch_guest_ptr(u64 gpa, u64 len, int *err);
+
+u32 arch_ncpus(void);
+void arch_fill_info(struct vmk_info *info);
+int arch_cpu_stats(u32 index, struct vmk_cpu_stats *st);
+/* Leave the vmkernel on the calling CPU once the current exit is done. */
+void arch_request_leave(void);
+/* A checksum of the image's text and read-only data. */
+u64 arch_image_checksum(void);
+/* Nanoseconds since the vmkernel was loaded. */
+u64 arch_uptime_ns(void);
+/* The serial port, when the log is copied there. */
+void arch_serial_write(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmkcalls: the console's way into the vmkernel.  The arch layer checks
+ * the caller's privilege (CPL 0 only) and passes the call number and four
+ * arguments here; the result is >= 0 or a negative errno.  Every argument
+ * is untrusted: buffers go through arch_guest_ptr(), which refuses any
+ * that touch the vmkernel's own memory, and sizes are checked against the
+ * structure they carry.
+ */
+#include <vmk/arch.h>
+#include <vmk/errno.h>
+#include <vmk/format.h>
+#include <vmk/log.h>
+#include <vmk/machine.h>
+#include <vmk/string.h>
+
+#define CONSOLE_WORLD_BASE	1024
+
+s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3);
+u64 log_read(char *buf, u64 len, u64 from, u64 *next);
+
+static s64 call_info(u64 gpa, u64 size)
+{
+	struct vmk_info info;
+	int err;
+
+	if (size < sizeof(info))
+		return -EINVAL;
+	void *p = arch_guest_ptr(gpa, sizeof(info), &err);
+	if (!p)
+		return err;
+	arch_fill_info(&info);
+	memcpy(p, &info, sizeof(info));
+	return 0;
+}
+
+static s64 call_log_read(u64 gpa, u64 len, u64 from)
+{
+	int err;
+	u64 next;
+
+	if (len == 0)
+		return 0;
+	char *p = arch_guest_ptr(gpa, len, &err);
+	if (!p)
+		return err;
+	return (s64)log_read(p, len, from, &next);
+}
+
+static s64 call_cpu_stats(u64 index, u64 gpa, u64 size)
+{
+	struct vmk_cpu_stats st;
+	int err;
+
+	if (size < sizeof(st) || index >= arch_ncpus())
+		return -EINVAL;
+	void *p = arch_guest_ptr(gpa, sizeof(st), &err);
+	if (!p)
+		return err;
+	err = arch_cpu_stats((u32)index, &st);
+	if (err)
+		return err;
+	memcpy(p, &st, sizeof(st));
+	return 0;
+}
+
+static s64 call_world_list(u64 gpa, u64 max)
+{
+	u32 n = arch_ncpus();
+	int err;
+
+	if (max == 0 || max > VMK_MAX_CPUS * 4)
+		return -EINVAL;
+	if (max < n)
+		n = (u32)max;
+	struct vmk_world_info *w = arch_guest_ptr(gpa, n * sizeof(*w), &err);
+	if (!w)
+		return err;
+	for (u32 i = 0; i < n; i++) {
+		struct vmk_cpu_stats st;
+		struct vmk_world_info wi;
+
+		arch_cpu_stats(i, &st);
+		memset(&wi, 0, sizeof(wi));
+		wi.id = CONSOLE_WORLD_BASE + i;
+		wi.type = VMK_WORLD_CONSOLE;
+		wi.state = st.state == VMK_CPU_CONSOLE ? 2 : 5;	/* running / dead */
+		wi.cpu = i;
+		snprintf(wi.name, sizeof(wi.name), "console%u", i);
+		wi.exits = st.exits_total;
+		wi.vmk_tsc = st.vmk_tsc;
+		memcpy(&w[i], &wi, sizeof(wi));
+	}
+	return n;
+}
+
+s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
+{
+	(void)a3;
+
+	switch (nr) {
+	case VMK_CALL_NOP:
+		return 0;
+	case VMK_CALL_INFO:
+		return call_info(a0, a1);
+	case VMK_CALL_LOG_READ:
+		return call_log_read(a0, a1, a2);
+	case VMK_CALL_CPU_STATS:
+		return call_cpu_stats(a0, a1, a2);
+	case VMK_CALL_WORLD_LIST:
+		return call_world_list(a0, a1);
+	case VMK_CALL_UNLOAD:
+		arch_request_leave();
+		return 0;
+	case VMK_CALL_CHECKSUM:
+		return (s64)(arch_image_checksum() >> 1);
+	default:
+		return -ENOSYS;
+	}
+}

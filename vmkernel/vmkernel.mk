@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The vmkernel image: freestanding C11 and assembly, position independent,
+# linked at 0 by its own linker script.  No libc, no red zone, no SSE, no
+# stack protector; warnings are errors.
+
+VMK_O       := $(O)/vmkernel
+VMK_ELF     := $(VMK_O)/vmkernel
+VMK_RELEASE := vmkx 0.1.0
+
+VMK_CFLAGS := -std=c11 -ffreestanding -fno-builtin -nostdlib -fpie \
+	-mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx -mno-80387 \
+	-fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-omit-frame-pointer -fno-common -O2 -g \
+	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+	-DVMK_FREESTANDING '-DVMK_RELEASE="$(VMK_RELEASE)"' \
+	-include vmkernel/include/vmk/visibility.h \
+	-Ivmkernel/include -Ivmkernel/abi -Ivmkernel/arch/x86/include
+VMK_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z norelro -z noexecstack \
+	-z max-page-size=4096 --hash-style=gnu --build-id=none \
+	-T vmkernel/arch/x86/vmkernel.lds
+
+-include vmkernel/core/core.mk
+
+VMK_SRCS := \
+	vmkernel/arch/x86/head.S \
+	vmkernel/arch/x86/entry.S \
+	vmkernel/arch/x86/reloc.c \
+	vmkernel/arch/x86/init.c \
+	vmkernel/arch/x86/paging.c \
+	vmkernel/arch/x86/svm.c \
+	vmkernel/arch/x86/trap.c \
+	vmkernel/arch/x86/serial.c \
+	vmkernel/arch/x86/arch.c \
+	vmkernel/kernel/log.c \
+	vmkernel/kernel/vmkcall.c \
+	vmkernel/lib/string.c \
+	vmkernel/lib/format.c \
+	$(VMK_CORE_SRCS)
+
+VMK_OBJS := $(patsubst vmkernel/%,$(VMK_O)/%.o,$(VMK_SRCS))
+VMK_HDRS := $(shell find vmkernel/include vmkernel/abi vmkernel/arch/x86/include -name '*.h')
+
+$(VMK_O)/%.c.o: vmkernel/%.c $(VMK_HDRS) vmkernel/vmkernel.mk | deps
+	@mkdir -p $(@D)
+	$(CC) $(VMK_CFLAGS) -c -o $@ $<
+
+$(VMK_O)/%.S.o: vmkernel/%.S $(VMK_HDRS) vmkernel/vmkernel.mk | deps
+	@mkdir -p $(@D)
+	$(CC) $(VMK_CFLAGS) -D__ASSEMBLER__ -c -o $@ $<
+
+$(VMK_ELF): $(VMK_OBJS) vmkernel/arch/x86/vmkernel.lds
+	$(LD) $(VMK_LDFLAGS) -o $@ $(VMK_OBJS)
+	@if readelf -r $@ | grep -q 'R_X86_64_' && readelf -r $@ | grep 'R_X86_64_' | grep -vq 'R_X86_64_RELATIVE'; then \
+		echo "vmkernel: relocations other than R_X86_64_RELATIVE:"; readelf -r $@; rm -f $@; exit 1; fi
+	@echo "  vmkernel: $$(stat -c %s $@) bytes ($(VMK_RELEASE))"
+
+.PHONY: vmkernel
+vmkernel: $(VMK_ELF)
+TARGETS += $(VMK_ELF)
