@@ -43,9 +43,7 @@ static bool add_ok(vmk_u64 a, vmk_u64 b, vmk_u64 *sum)
 /* Formats a region size for messages: "64 MiB" or "0x1234 bytes". */
 static const char *region_str(vmk_u64 size, char *buf, size_t len)
 {
-	if (size == IMAGE_ANY_REGION)
-		snprintf(buf, len, "unbounded");
-	else if (size && size % (1ULL << 20) == 0)
+	if (size && size % (1ULL << 20) == 0)
 		snprintf(buf, len, "%" PRIu64 " MiB", size >> 20);
 	else
 		snprintf(buf, len, "0x%" PRIx64 " bytes", size);
@@ -108,6 +106,9 @@ static int check_load(const Elf64_Phdr *ph, unsigned int idx, size_t size,
 	vmk_u64 fend, mend;
 	char rbuf[32];
 
+	if (ph->p_memsz == 0)
+		return fail(err, errlen, "program header %u: empty PT_LOAD segment",
+			    idx);
 	if (ph->p_filesz > ph->p_memsz)
 		return fail(err, errlen,
 			    "program header %u: file size 0x%" PRIx64 " exceeds memory size 0x%" PRIx64,
@@ -140,8 +141,7 @@ static int check_load(const Elf64_Phdr *ph, unsigned int idx, size_t size,
 	for (unsigned int i = 0; i < nseg; i++) {
 		const struct image_seg *s = &segs[i];
 
-		if (ph->p_memsz && s->memsz && ph->p_vaddr < s->vaddr + s->memsz &&
-		    s->vaddr < mend)
+		if (ph->p_vaddr < s->vaddr + s->memsz && s->vaddr < mend)
 			return fail(err, errlen,
 				    "program header %u: segment [0x%" PRIx64 ", 0x%" PRIx64 ") overlaps segment %u",
 				    idx, (vmk_u64)ph->p_vaddr, mend, seg_idx[i]);

@@ -254,6 +254,8 @@ static void test_truncated_segment(void **state)
 
 /* ---- program headers -------------------------------------------------- */
 
+BREAK(empty_load, "program header 4: empty PT_LOAD segment",
+      PH(4)->p_type = PT_LOAD)
 BREAK(filesz_over_memsz, "program header 1: file size 0x2000 exceeds memory size 0x1000",
       PH(1)->p_filesz = 0x2000)
 BREAK(offset_wraps, "program header 1: file bytes at 0xfffffffffffffff0",
@@ -372,7 +374,7 @@ int main(void)
 		T(elf_type_exec), T(elf_machine), T(elf_ehsize), T(phentsize),
 		T(phnum_zero), T(phnum_large), T(phoff_overlaps),
 		T(phoff_past_end), T(phoff_wraps), T(truncated_segment),
-		T(filesz_over_memsz), T(offset_wraps), T(vaddr_wraps),
+		T(empty_load), T(filesz_over_memsz), T(offset_wraps), T(vaddr_wraps),
 		T(outside_region), T(overlap), T(overlap_later),
 		T(congruence), T(align_not_pow2), T(wx_segment), T(no_load),
 		T(too_many_loads), T(header_not_at_zero),
