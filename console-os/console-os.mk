@@ -9,3 +9,9 @@ $(BIN)/vmk-cmdline: console-os/tools/vmk-cmdline.c console-os/tools/cmdline.c \
 	$(CC) $(HOSTCFLAGS) -o $@ $(filter %.c,$^)
 
 TARGETS += $(CONSOLE_TOOLS)
+
+$(BIN)/vmkcall: console-os/tools/vmkcall.c vmkernel/abi/vmnix_abi.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(HOSTCFLAGS) -Ivmkernel/abi -o $@ $<
+
+TARGETS += $(BIN)/vmkcall

@@ -43,14 +43,17 @@ VMK_HDRS := $(shell find vmkernel/include vmkernel/abi vmkernel/arch/x86/include
 
 $(VMK_O)/%.c.o: vmkernel/%.c $(VMK_HDRS) vmkernel/vmkernel.mk | deps
 	@mkdir -p $(@D)
-	$(CC) $(VMK_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(VMK_CFLAGS) -c -o $@ $<
 
 $(VMK_O)/%.S.o: vmkernel/%.S $(VMK_HDRS) vmkernel/vmkernel.mk | deps
 	@mkdir -p $(@D)
-	$(CC) $(VMK_CFLAGS) -D__ASSEMBLER__ -c -o $@ $<
+	@echo "  AS      $<"
+	@$(CC) $(VMK_CFLAGS) -D__ASSEMBLER__ -c -o $@ $<
 
 $(VMK_ELF): $(VMK_OBJS) vmkernel/arch/x86/vmkernel.lds
-	$(LD) $(VMK_LDFLAGS) -o $@ $(VMK_OBJS)
+	@echo "  LD      $@"
+	@$(LD) $(VMK_LDFLAGS) -o $@ $(VMK_OBJS)
 	@if readelf -r $@ | grep -q 'R_X86_64_' && readelf -r $@ | grep 'R_X86_64_' | grep -vq 'R_X86_64_RELATIVE'; then \
 		echo "vmkernel: relocations other than R_X86_64_RELATIVE:"; readelf -r $@; rm -f $@; exit 1; fi
 	@echo "  vmkernel: $$(stat -c %s $@) bytes ($(VMK_RELEASE))"

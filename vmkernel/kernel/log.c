@@ -122,6 +122,11 @@ u64 log_read(char *buf, u64 len, u64 from, u64 *next)
 	return n;
 }
 
+u64 log_head(void)
+{
+	return __atomic_load_n(&vmk_log_ring.head, __ATOMIC_ACQUIRE);
+}
+
 void panic(const char *fmt, ...)
 {
 	char line[256];

@@ -5,6 +5,7 @@
  */
 #include <vmk/arch.h>
 #include <vmk/errno.h>
+#include <vmk/log.h>
 #include <vmk/machine.h>
 #include <vmk/string.h>
 #include "x86/cpu.h"
@@ -20,7 +21,7 @@ struct percpu *this_cpu(void)
 	u64 rsp = read_rsp(), base = (u64)machine.stacks;
 
 	if (base && rsp >= base && rsp < base + (u64)machine.ncpus * STACK_SIZE)
-		return *(struct percpu **)(rsp & ~((u64)STACK_SIZE - 1));
+		return &machine.cpu[(rsp - base) / STACK_SIZE];
 
 	/* On Linux's stack (entry_init, cpu_enter): find the CPU by APIC ID. */
 	u32 apic = cpuid(1, 0).ebx >> 24;
@@ -112,6 +113,7 @@ void arch_fill_info(struct vmk_info *info)
 	info->region_pa = pa_addr(machine.region_pa);
 	info->region_size = machine.region_size;
 	info->mem_used = machine.alloc_next;
+	info->log_head = log_head();
 	info->tsc_khz = machine.tsc_khz;
 	info->paging_levels = machine.levels;
 }

@@ -4,10 +4,13 @@
  *
  * vmk_entry_cpu is called by the shim on each CPU, with interrupts off,
  * on Linux's stack and page tables.  cpu_enter() builds the CPU's VMCB
- * from the live state so that the console world resumes at .Lresume with
- * RAX = 0, then svm_launch moves to the vmkernel's stack, page tables,
- * GDT and IDT and runs svm_loop.  If cpu_enter() fails it returns a
- * negative errno and nothing has changed.
+ * from the live state so that the console world resumes as if this call
+ * had returned 0 to the shim: at the return address, with the caller's
+ * stack and callee-saved registers.  (The console cannot resume inside
+ * the vmkernel: from then on the nested page tables hide the image.)
+ * svm_launch then moves to the vmkernel's stack, page tables, GDT and IDT
+ * and runs svm_loop.  If cpu_enter() fails it returns a negative errno
+ * and nothing has changed.
  *
  * svm_loop: VMRUN, save the console's registers on #VMEXIT, call
  * svm_exit(); a non-zero answer means "leave": svm_leave() hands the CPU
@@ -20,24 +23,19 @@
 	.globl vmk_entry_cpu
 	.type vmk_entry_cpu, @function
 vmk_entry_cpu:
-	push	%rbp
-	push	%rbx
-	push	%r12
-	push	%r13
-	push	%r14
-	push	%r15
-	sub	$8, %rsp
-	mov	%rsp, %rsi		/* the console's RSP when it resumes */
-	lea	.Lresume(%rip), %rdx	/* ... and its RIP */
+	endbr64
+	mov	(%rsp), %rdx		/* the console resumes at our return address */
+	lea	8(%rsp), %rsi		/* ... with the stack as our caller will see it */
+	sub	$56, %rsp
+	mov	%rbx, 0(%rsp)		/* ... and the registers our caller keeps */
+	mov	%rbp, 8(%rsp)
+	mov	%r12, 16(%rsp)
+	mov	%r13, 24(%rsp)
+	mov	%r14, 32(%rsp)
+	mov	%r15, 40(%rsp)
+	mov	%rsp, %rcx
 	call	cpu_enter		/* returns only if the CPU did not enter */
-.Lresume:
-	add	$8, %rsp
-	pop	%r15
-	pop	%r14
-	pop	%r13
-	pop	%r12
-	pop	%rbx
-	pop	%rbp
+	add	$56, %rsp
 	ret
 	.size vmk_entry_cpu, . - vmk_entry_cpu
 

@@ -79,12 +79,11 @@ static int percpu_init(const struct vmk_boot_info *bi)
 		c->vmcb_pa = virt_to_region_pa(c->vmcb);
 		c->hsave_pa = virt_to_region_pa(c->hsave);
 		c->stack = machine.stacks + (u64)i * STACK_SIZE;
-		/* The top of the stack holds the frame; its first word (at the
-		 * bottom) points back to the CPU, for this_cpu(). */
+		/* The top of the stack holds the frame (this_cpu() finds the
+		 * CPU from where its stack pointer lies). */
 		c->frame = (struct host_frame *)(c->stack + STACK_SIZE) - 1;
 		c->frame->cpu = c;
 		c->frame->vmcb_pa = pa_addr(c->vmcb_pa);
-		*(struct percpu **)c->stack = c;
 	}
 	return 0;
 }

@@ -167,7 +167,11 @@ static bool inject_failure(struct percpu *c, u32 step)
 	return true;
 }
 
-int cpu_enter(u32 index, u64 linux_rsp, u64 resume_rip)
+/*
+ * callee_saved holds the caller's RBX, RBP, R12, R13, R14 and R15, which
+ * the console must find unchanged when it resumes.
+ */
+int cpu_enter(u32 index, u64 linux_rsp, u64 resume_rip, const u64 *callee_saved)
 {
 	struct percpu *c;
 	u64 efer;
@@ -196,6 +200,12 @@ int cpu_enter(u32 index, u64 linux_rsp, u64 resume_rip)
 		goto fail_svm;
 
 	memset(c->frame, 0, offsetof(struct host_frame, vmcb_pa));
+	c->frame->rbx = callee_saved[0];
+	c->frame->rbp = callee_saved[1];
+	c->frame->r12 = callee_saved[2];
+	c->frame->r13 = callee_saved[3];
+	c->frame->r14 = callee_saved[4];
+	c->frame->r15 = callee_saved[5];
 	c->entered_tsc = rdtsc();
 	c->state = VMK_CPU_CONSOLE;
 	c->launched = false;

@@ -12,6 +12,8 @@
 #include "vmnix_abi.h"
 
 void log_printf(int level, const char *fmt, ...) __printf(2, 3);
+/* Bytes ever written to the log: the stream position of its end. */
+u64 log_head(void);
 
 #define log_err(...)	log_printf(VMK_LOG_ERROR, __VA_ARGS__)
 #define log_warn(...)	log_printf(VMK_LOG_WARN, __VA_ARGS__)

@@ -30,7 +30,7 @@ struct percpu {
 	paddr_t vmcb_pa;
 	void *hsave;
 	paddr_t hsave_pa;
-	u8 *stack;			/* STACK_SIZE bytes, STACK_SIZE aligned */
+	u8 *stack;			/* STACK_SIZE bytes */
 	struct host_frame *frame;	/* at the top of stack */
 	struct leave_state leave;
 	u64 exits[VMK_EXIT_KINDS];
@@ -95,7 +95,7 @@ __noreturn void svm_launch(struct host_frame *f, u64 cr3, struct desc_ptr *gdt,
 __noreturn void svm_leave_final(struct leave_state *ls, struct host_frame *f);
 
 /* C entry points called from entry.S */
-int cpu_enter(u32 index, u64 linux_rsp, u64 resume_rip);
+int cpu_enter(u32 index, u64 linux_rsp, u64 resume_rip, const u64 *callee_saved);
 int svm_exit(struct host_frame *f);
 __noreturn void svm_leave(struct host_frame *f);
 struct trap_frame;

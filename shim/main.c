@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmnix: the service console's side of the vmkernel, in the manner of
+ * ESX's vmnix module.  It offers /dev/vmnix to the loader and tools
+ * (load, unload, status, vmkcalls, round-trip measurements), serves
+ * /proc/vmware, and keeps the machine safe around the vmkernel: CPU
+ * hotplug is refused while it is loaded, suspend is refused, and reboot
+ * or kexec unload it first so the next kernel starts on bare hardware.
+ */
+#define pr_fmt(fmt) "vmnix: " fmt
+
+#include <linux/cpuhotplug.h>
+#include <linux/fs.h>
+#include <linux/io.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/reboot.h>
+#include <linux/slab.h>
+#include <linux/suspend.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <asm/tsc.h>
+#include "vmnix.h"
+
+struct vmnix vmnix = {
+	.lock = __MUTEX_INITIALIZER(vmnix.lock),
+	.calls = __RWSEM_INITIALIZER(vmnix.calls),
+};
+
+static enum cpuhp_state vmnix_hp_state;
+
+static long ioctl_load(struct vmnix_load __user *ureq)
+{
+	struct vmnix_load *req;
+	long err;
+
+	req = kmalloc(sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	if (copy_from_user(req, ureq, sizeof(*req))) {
+		kfree(req);
+		return -EFAULT;
+	}
+	req->error[0] = '\0';
+	if (!mutex_trylock(&vmnix.lock)) {
+		kfree(req);
+		return -EBUSY;
+	}
+	err = vmnix_load(req, u64_to_user_ptr(req->image));
+	mutex_unlock(&vmnix.lock);
+	if (copy_to_user(ureq->error, req->error, sizeof(req->error)))
+		err = err ?: -EFAULT;
+	kfree(req);
+	return err;
+}
+
+struct call_args {
+	unsigned long nr, a[4];
+	long ret;
+};
+
+static void call_on_cpu(void *p)
+{
+	struct call_args *c = p;
+
+	c->ret = vmnix_vmkcall(c->nr, c->a[0], c->a[1], c->a[2], c->a[3]);
+}
+
+/*
+ * A vmkcall for a tool.  Buffers are user pointers in the request; the
+ * shim passes the vmkernel a kernel copy by physical address.
+ */
+static long ioctl_call(struct vmnix_call __user *ucall)
+{
+	struct vmnix_call call;
+	struct call_args c = { 0 };
+	void __user *ubuf = NULL;
+	size_t len = 0;
+	void *buf = NULL;
+	long err = 0;
+
+	if (copy_from_user(&call, ucall, sizeof(call)))
+		return -EFAULT;
+	c.nr = call.nr;
+	switch (call.nr) {
+	case VMK_CALL_NOP:
+	case VMK_CALL_CHECKSUM:
+		break;
+	case VMK_CALL_INFO:
+		ubuf = u64_to_user_ptr(call.args[0]);
+		len = sizeof(struct vmk_info);
+		c.a[1] = len;
+		break;
+	case VMK_CALL_LOG_READ:
+		ubuf = u64_to_user_ptr(call.args[0]);
+		len = min_t(u64, call.args[1], VMK_LOG_SIZE);
+		c.a[1] = len;
+		c.a[2] = call.args[2];
+		break;
+	case VMK_CALL_CPU_STATS:
+		ubuf = u64_to_user_ptr(call.args[1]);
+		len = sizeof(struct vmk_cpu_stats);
+		c.a[0] = call.args[0];
+		c.a[2] = len;
+		break;
+	case VMK_CALL_WORLD_LIST:
+		if (!call.args[1] || call.args[1] > 4 * VMK_MAX_CPUS)
+			return -EINVAL;
+		ubuf = u64_to_user_ptr(call.args[0]);
+		len = call.args[1] * sizeof(struct vmk_world_info);
+		c.a[1] = call.args[1];
+		break;
+	default:
+		/* UNLOAD goes through VMNIX_IOC_UNLOAD, which runs it on every CPU. */
+		return -EINVAL;
+	}
+	if (call.cpu >= nr_cpu_ids || !cpu_online(call.cpu))
+		return -EINVAL;
+	if (len) {
+		buf = kzalloc(len, GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+		c.a[0 + (call.nr == VMK_CALL_CPU_STATS)] = virt_to_phys(buf);
+	}
+
+	down_read(&vmnix.calls);
+	if (!vmnix.loaded)
+		err = -ENODEV;
+	else
+		err = smp_call_function_single(call.cpu, call_on_cpu, &c, 1);
+	up_read(&vmnix.calls);
+	if (err)
+		goto out;
+
+	call.ret = c.ret;
+	if (c.ret >= 0 && len && copy_to_user(ubuf, buf, len))
+		err = -EFAULT;
+	else if (put_user(call.ret, &ucall->ret))
+		err = -EFAULT;
+out:
+	kfree(buf);
+	return err;
+}
+
+/* Round trips into the vmkernel, each timed with the TSC. */
+static long ioctl_bench(struct vmnix_bench __user *ub)
+{
+	struct vmnix_bench b;
+	u64 *samples;
+	u32 i;
+	long err = 0;
+
+	if (copy_from_user(&b, ub, sizeof(b)))
+		return -EFAULT;
+	if (!b.count || b.count > VMNIX_BENCH_MAX ||
+	    (b.nr != VMNIX_BENCH_VMKCALL && b.nr != VMNIX_BENCH_CPUID))
+		return -EINVAL;
+	samples = vmalloc(array_size(b.count, sizeof(u64)));
+	if (!samples)
+		return -ENOMEM;
+
+	down_read(&vmnix.calls);
+	if (!vmnix.loaded && b.nr == VMNIX_BENCH_VMKCALL)
+		err = -ENODEV;
+	for (i = 0; !err && i < b.count; i++) {
+		unsigned long flags;
+		unsigned int eax = VMK_CPUID_LEAF, ebx, ecx = 0, edx;
+		u64 t0;
+
+		local_irq_save(flags);
+		t0 = rdtsc_ordered();
+		if (b.nr == VMNIX_BENCH_VMKCALL)
+			vmnix_vmkcall(VMK_CALL_NOP, 0, 0, 0, 0);
+		else
+			native_cpuid(&eax, &ebx, &ecx, &edx);
+		samples[i] = rdtsc_ordered() - t0;
+		local_irq_restore(flags);
+		if ((i & 1023) == 1023)
+			cond_resched();
+	}
+	up_read(&vmnix.calls);
+
+	if (!err && copy_to_user(u64_to_user_ptr(b.samples), samples,
+				 array_size(b.count, sizeof(u64))))
+		err = -EFAULT;
+	vfree(samples);
+	return err;
+}
+
+static long vmnix_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+	struct vmnix_status st;
+	long err;
+
+	switch (cmd) {
+	case VMNIX_IOC_LOAD:
+		return ioctl_load(uarg);
+	case VMNIX_IOC_UNLOAD:
+		if (!mutex_trylock(&vmnix.lock))
+			return -EBUSY;
+		err = vmnix_unload();
+		mutex_unlock(&vmnix.lock);
+		return err;
+	case VMNIX_IOC_STATUS:
+		mutex_lock(&vmnix.lock);
+		vmnix_status(&st);
+		mutex_unlock(&vmnix.lock);
+		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+	case VMNIX_IOC_CALL:
+		return ioctl_call(uarg);
+	case VMNIX_IOC_BENCH:
+		return ioctl_bench(uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int vmnix_open(struct inode *inode, struct file *f)
+{
+	return capable(CAP_SYS_ADMIN) ? 0 : -EPERM;
+}
+
+static const struct file_operations vmnix_fops = {
+	.owner = THIS_MODULE,
+	.open = vmnix_open,
+	.unlocked_ioctl = vmnix_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice vmnix_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "vmnix",
+	.fops = &vmnix_fops,
+	.mode = 0600,
+};
+
+static int vmnix_reboot(struct notifier_block *nb, unsigned long action, void *data)
+{
+	mutex_lock(&vmnix.lock);
+	if (vmnix.loaded) {
+		pr_info("unloading the vmkernel before %s\n",
+			action == SYS_RESTART ? "restart" :
+			action == SYS_HALT ? "halt" : "power-off");
+		vmnix_unload();
+	}
+	mutex_unlock(&vmnix.lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block vmnix_reboot_nb = {
+	.notifier_call = vmnix_reboot,
+	.priority = INT_MAX,	/* before anything else shuts down */
+};
+
+static int vmnix_pm(struct notifier_block *nb, unsigned long action, void *data)
+{
+	if ((action == PM_SUSPEND_PREPARE || action == PM_HIBERNATION_PREPARE) &&
+	    READ_ONCE(vmnix.loaded)) {
+		pr_warn("suspend refused: the vmkernel is loaded (unload it first)\n");
+		return notifier_from_errno(-EBUSY);
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block vmnix_pm_nb = {
+	.notifier_call = vmnix_pm,
+};
+
+static int __init vmnix_init(void)
+{
+	int err;
+
+	err = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "vmnix:online",
+					vmnix_cpu_online, vmnix_cpu_offline);
+	if (err < 0)
+		return err;
+	vmnix_hp_state = err;
+	err = register_reboot_notifier(&vmnix_reboot_nb);
+	if (err)
+		goto error_hp;
+	err = register_pm_notifier(&vmnix_pm_nb);
+	if (err)
+		goto error_reboot;
+	err = vmnix_proc_init();
+	if (err)
+		goto error_pm;
+	err = misc_register(&vmnix_dev);
+	if (err)
+		goto error_proc;
+	pr_info("ready (ABI %u): /dev/vmnix, /proc/vmware\n", VMK_ABI_VERSION);
+	return 0;
+
+error_proc:
+	vmnix_proc_exit();
+error_pm:
+	unregister_pm_notifier(&vmnix_pm_nb);
+error_reboot:
+	unregister_reboot_notifier(&vmnix_reboot_nb);
+error_hp:
+	cpuhp_remove_state_nocalls(vmnix_hp_state);
+	return err;
+}
+
+static void __exit vmnix_exit(void)
+{
+	/* The module cannot be removed while loaded: it holds a reference. */
+	misc_deregister(&vmnix_dev);
+	vmnix_proc_exit();
+	unregister_pm_notifier(&vmnix_pm_nb);
+	unregister_reboot_notifier(&vmnix_reboot_nb);
+	cpuhp_remove_state_nocalls(vmnix_hp_state);
+	kvfree(vmnix.last_log);
+}
+
+module_init(vmnix_init);
+module_exit(vmnix_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("vmnix: hands the machine to the vmkx vmkernel and serves /proc/vmware");

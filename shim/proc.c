@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/vmware: the vmkernel seen from the console, in plain text, one
+ * record a line.  While the vmkernel is loaded every file is answered by
+ * vmkcalls (the console cannot read vmkernel memory); afterwards
+ * "version" says so and "log" keeps the last contents.
+ *
+ *   version   key value lines: vmkernel, abi, vmkcall, loaded, since,
+ *             uptime_ms, cpus, region, mem_used, paging
+ *   log       the vmkernel log, "uptime cpuN:world) message"
+ *   cpuinfo   one line per CPU: index, Linux CPU, APIC ID, state, exits
+ *             by reason, total exits, cycles spent in the vmkernel
+ *   worlds    one line per world: id, name, type, state, CPU, exits,
+ *             cycles in the vmkernel
+ */
+#include <linux/io.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include "vmnix.h"
+
+static struct proc_dir_entry *proc_dir;
+
+static const char *const cpu_states[] = { "off", "console", "failed" };
+static const char *const exit_names[] = VMK_EXIT_KIND_NAMES;
+static const char *const world_types[] = { "console", "system", "idle", "helper", "vmm" };
+static const char *const world_states[] = { "new", "ready", "running", "waiting",
+					    "costopped", "dead" };
+
+#define NAME(tbl, i) ((i) < ARRAY_SIZE(tbl) ? (tbl)[i] : "?")
+
+static int version_show(struct seq_file *m, void *v)
+{
+	struct vmk_info *info;
+	long err;
+
+	seq_printf(m, "shim vmnix\nabi %u\n", VMK_ABI_VERSION);
+	mutex_lock(&vmnix.lock);
+	if (!vmnix.loaded) {
+		mutex_unlock(&vmnix.lock);
+		seq_puts(m, "loaded no\n");
+		return 0;
+	}
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info) {
+		mutex_unlock(&vmnix.lock);
+		return -ENOMEM;
+	}
+	err = vmnix_call(VMK_CALL_INFO, virt_to_phys(info), sizeof(*info), 0, 0);
+	if (!err) {
+		seq_printf(m, "vmkernel %.32s\nvmkcall %u\nloaded yes\nsince %lld\n",
+			   info->version, info->call_version, vmnix.loaded_since);
+		seq_printf(m, "uptime_ms %llu\ncpus %u\ncpus_running %u\n",
+			   info->uptime_ns / 1000000, info->ncpus, info->ncpus_running);
+		seq_printf(m, "region 0x%llx %llu\nmem_used %llu\npaging %u-level\n",
+			   info->region_pa, info->region_size, info->mem_used,
+			   info->paging_levels);
+		seq_printf(m, "load_us %llu\n", vmnix.load_ns / 1000);
+	}
+	mutex_unlock(&vmnix.lock);
+	kfree(info);
+	return err;
+}
+
+static int log_show(struct seq_file *m, void *v)
+{
+	struct vmk_info *info;
+	char *buf;
+	u64 from, head;
+	long n;
+	int err = 0;
+
+	mutex_lock(&vmnix.lock);
+	if (!vmnix.loaded) {
+		if (vmnix.last_log)
+			seq_write(m, vmnix.last_log, vmnix.last_log_len);
+		mutex_unlock(&vmnix.lock);
+		return 0;
+	}
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!info || !buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* The log's head: the stream position of its newest byte. */
+	err = vmnix_call(VMK_CALL_INFO, virt_to_phys(info), sizeof(*info), 0, 0);
+	if (err)
+		goto out;
+	head = info->log_head;
+	from = head > VMK_LOG_SIZE ? head - VMK_LOG_SIZE : 0;
+	while (from < head) {
+		n = vmnix_call(VMK_CALL_LOG_READ, virt_to_phys(buf),
+			       min_t(u64, PAGE_SIZE, head - from), from, 0);
+		if (n <= 0) {
+			err = n;
+			break;
+		}
+		seq_write(m, buf, n);
+		from += n;
+	}
+out:
+	mutex_unlock(&vmnix.lock);
+	kfree(buf);
+	kfree(info);
+	return err;
+}
+
+static int cpuinfo_show(struct seq_file *m, void *v)
+{
+	struct vmk_cpu_stats *st;
+	int i, k, err = 0;
+
+	mutex_lock(&vmnix.lock);
+	if (!vmnix.loaded)
+		goto out;
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < vmnix.ncpus; i++) {
+		err = vmnix_call(VMK_CALL_CPU_STATS, i, virt_to_phys(st), sizeof(*st), 0);
+		if (err)
+			break;
+		seq_printf(m, "cpu%u linux %u apic %u state %s", st->index,
+			   st->linux_cpu, st->apic_id, NAME(cpu_states, st->state));
+		for (k = 0; k < VMK_EXIT_KINDS; k++)
+			seq_printf(m, " %s %llu", exit_names[k], st->exits[k]);
+		seq_printf(m, " exits %llu vmk_cycles %llu\n", st->exits_total, st->vmk_tsc);
+	}
+	kfree(st);
+out:
+	mutex_unlock(&vmnix.lock);
+	return err;
+}
+
+static int worlds_show(struct seq_file *m, void *v)
+{
+	struct vmk_world_info *w;
+	long n, i;
+	int err = 0;
+
+	mutex_lock(&vmnix.lock);
+	if (!vmnix.loaded)
+		goto out;
+	w = kcalloc(VMK_MAX_CPUS, sizeof(*w), GFP_KERNEL);
+	if (!w) {
+		err = -ENOMEM;
+		goto out;
+	}
+	n = vmnix_call(VMK_CALL_WORLD_LIST, virt_to_phys(w), VMK_MAX_CPUS, 0, 0);
+	if (n < 0)
+		err = n;
+	for (i = 0; i < n; i++)
+		seq_printf(m, "world %u name %.32s type %s state %s cpu %u exits %llu vmk_cycles %llu\n",
+			   w[i].id, w[i].name, NAME(world_types, w[i].type),
+			   NAME(world_states, w[i].state), w[i].cpu, w[i].exits,
+			   w[i].vmk_tsc);
+	kfree(w);
+out:
+	mutex_unlock(&vmnix.lock);
+	return err;
+}
+
+int vmnix_proc_init(void)
+{
+	proc_dir = proc_mkdir("vmware", NULL);
+	if (!proc_dir)
+		return -ENOMEM;
+	if (!proc_create_single("version", 0444, proc_dir, version_show) ||
+	    !proc_create_single("log", 0444, proc_dir, log_show) ||
+	    !proc_create_single("cpuinfo", 0444, proc_dir, cpuinfo_show) ||
+	    !proc_create_single("worlds", 0444, proc_dir, worlds_show)) {
+		remove_proc_subtree("vmware", NULL);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void vmnix_proc_exit(void)
+{
+	remove_proc_subtree("vmware", NULL);
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmnix: the shim between Linux and the vmkernel.  Internal interfaces
+ * of the module: the load state (load.c), vmkcalls, and /proc/vmware
+ * (proc.c).
+ *
+ * Locking: vmnix.lock (a mutex) serialises load, unload and status;
+ * vmnix.calls (an rwsem) is held for reading by every path that issues a
+ * vmkcall and for writing by unload, so that no vmkcall can be issued
+ * once the CPUs are back on bare hardware (where VMMCALL would fault).
+ * Lock order: lock, then calls.
+ */
+#ifndef VMNIX_H
+#define VMNIX_H
+
+#include <linux/cpumask.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <linux/types.h>
+#include "vmnix_abi.h"
+
+struct vmnix {
+	struct mutex lock;
+	struct rw_semaphore calls;
+	bool loaded;		/* the vmkernel owns the CPUs (write: both locks) */
+	bool loading;		/* a load is in progress: hotplug is refused */
+
+	/* Valid while loaded; copied out of the image at load, because the
+	 * console cannot read vmkernel memory once the CPUs have entered. */
+	phys_addr_t base;
+	size_t size;
+	void *va;		/* the region, mapped executable */
+	struct resource *res;
+	char version[32];
+	u32 ncpus;
+	cpumask_t cpus;
+	int index_of[NR_CPUS];	/* vmkernel CPU index of a Linux CPU, or -1 */
+	int cpu_of[VMK_MAX_CPUS];	/* Linux CPU of a vmkernel CPU index */
+	time64_t loaded_since;
+	u64 load_ns;
+	u64 unload_ns;
+
+	/* The log as it was at the last unload or failed load. */
+	char *last_log;
+	size_t last_log_len;
+};
+
+extern struct vmnix vmnix;
+
+int vmnix_load(struct vmnix_load *req, const void __user *image);
+int vmnix_unload(void);
+void vmnix_status(struct vmnix_status *st);
+int vmnix_cpu_online(unsigned int cpu);
+int vmnix_cpu_offline(unsigned int cpu);
+
+/* A vmkcall on the calling CPU.  Caller holds vmnix.calls and has checked
+ * vmnix.loaded. */
+static inline long vmnix_vmkcall(unsigned long nr, unsigned long a0,
+				 unsigned long a1, unsigned long a2,
+				 unsigned long a3)
+{
+	register unsigned long r10 asm("r10") = a3;
+	long ret;
+
+	asm volatile("vmmcall"
+		     : "=a"(ret)
+		     : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10)
+		     : "memory");
+	return ret;
+}
+
+/* Issues a vmkcall if the vmkernel is loaded; -ENODEV otherwise. */
+long vmnix_call(unsigned long nr, unsigned long a0, unsigned long a1,
+		unsigned long a2, unsigned long a3);
+
+int vmnix_proc_init(void);
+void vmnix_proc_exit(void);
+
+#endif
