@@ -8,7 +8,7 @@
 #   KVER     kernel version (default: scripts/kver.sh)
 #   INITRD   initrd image (default: build/initrd.img)
 #   SMP MEM CPU  CPUs, memory, CPU model (default 2, 1G, max)
-#   VMK_MEM  size of the vmkernel's reserved region (default 64M)
+#   VMK_MEM  size of the vmkernel's reserved region (default 64M; 0: none)
 #   VMK_BASE its physical base (default 0x10000000, 256 MiB)
 #   APPEND   extra kernel command-line switches
 #   SERIAL   QEMU -serial target (default mon:stdio, interactive)
@@ -41,6 +41,8 @@ to_mib() {
 	esac
 }
 mem_mib=$(to_mib "$MEM")
+reserve="memmap=$VMK_MEM\$$VMK_BASE"
+[ "$VMK_MEM" = 0 ] && reserve="" VMK_MEM=0M
 end_mib=$(( $(printf '%d' "$VMK_BASE") / 1048576 + $(to_mib "$VMK_MEM") ))
 if [ "$end_mib" -gt $(( mem_mib - 128 )) ]; then
 	echo "qemu.sh: MEM=$MEM is too small for the vmkernel region $VMK_MEM at $VMK_BASE" \
@@ -51,7 +53,7 @@ fi
 
 set -- -M q35 -cpu "$CPU" -smp "$SMP" -m "$MEM" \
 	-kernel "/boot/vmlinuz-$KVER" -initrd "$INITRD" \
-	-append "console=ttyS0 panic=-1 memmap=$VMK_MEM\$$VMK_BASE $APPEND" \
+	-append "console=ttyS0 panic=-1 $reserve $APPEND" \
 	-display none -serial "$SERIAL" -no-reboot -net none "$@"
 if [ "${DEBUG:-0}" = 1 ]; then
 	set -- "$@" -d int,cpu_reset,guest_errors -D "$top/build/qemu-debug.log"

@@ -10,9 +10,11 @@ E2E_GUEST   := $(wildcard tests/e2e/guest/*)
 E2E_PROGS   :=
 E2E_MODULES :=
 
-$(E2E_DIR)/overlay.cpio: $(E2E_GUEST) $(E2E_PROGS) $(E2E_MODULES) tests/e2e/e2e.mk | deps
+$(E2E_DIR)/overlay.cpio: $(E2E_GUEST) $(E2E_PROGS) $(E2E_MODULES) tests/e2e/e2e.mk \
+		tests/e2e/mkimages.sh $(VMK_ELF) | deps
 	rm -rf $(E2E_OVERLAY)
 	mkdir -p $(E2E_OVERLAY)/etc/init.d $(E2E_OVERLAY)/opt/vmkx-tests
+	tests/e2e/mkimages.sh $(VMK_ELF) $(E2E_OVERLAY)/opt/vmkx-tests/images
 	cp tests/e2e/guest/S98e2e $(E2E_OVERLAY)/etc/init.d/
 	cp $(filter-out %/S98e2e,$(E2E_GUEST)) $(E2E_OVERLAY)/opt/vmkx-tests/
 	$(if $(E2E_PROGS)$(E2E_MODULES),cp $(E2E_PROGS) $(E2E_MODULES) $(E2E_OVERLAY)/opt/vmkx-tests/)

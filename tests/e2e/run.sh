@@ -9,6 +9,12 @@
 # boot that hangs is killed at its timeout; a failing boot's log tail is
 # printed.  Serial logs are kept in build/e2e/NAME.log.
 #
+# A manifest name may carry a variant after '@' (handoff@smp4): the
+# guest runs the script before the '@'.  Words of the form qemu.VAR=VALUE
+# in the extra column are passed to scripts/qemu.sh as VAR=VALUE (for
+# example qemu.CPU=EPYC or qemu.VMK_MEM=0); the rest go on the kernel
+# command line.
+#
 # usage: tests/e2e/run.sh RESULT INITRD MANIFEST [NAME...]
 # environment: E2E_JOBS (default 2)
 
@@ -24,10 +30,16 @@ jobs=${E2E_JOBS:-2}
 run_one() {
 	local name=$1 smp=$2 mem=$3 tmo=$4 append=$5
 	local log=$out/$name.log res=$out/$name.res
-	local start end rc p f s
+	local start end rc p f s w cmdline="" env=()
+	for w in $append; do
+		case "$w" in
+		qemu.*=*) env+=("${w#qemu.}") ;;
+		*) cmdline="$cmdline $w" ;;
+		esac
+	done
 	start=$(date +%s)
-	SMP=$smp MEM=$mem INITRD=$initrd SERIAL="file:$log" \
-		APPEND="vmk.test=$name $append" \
+	env "${env[@]}" SMP=$smp MEM=$mem INITRD=$initrd SERIAL="file:$log" \
+		APPEND="vmk.test=$name$cmdline" \
 		timeout -k 5 "$tmo" "$top/scripts/qemu.sh" </dev/null >"$out/$name.qemu" 2>&1
 	rc=$?
 	end=$(date +%s)

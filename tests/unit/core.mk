@@ -9,9 +9,16 @@ UNIT_EXTRA_CFLAGS += -Ivmkernel/include -Ivmkernel/arch/fake -DVMK_DEBUG
 
 CORE_HDRS := $(wildcard vmkernel/include/vmk/*.h vmkernel/arch/fake/*.h)
 CORE_FAKE := vmkernel/arch/fake/fake.c $(CORE_HDRS)
-
-$(UNIT_DIR)/test_lock: $(CORE_FAKE) vmkernel/core/lock.c
 CORE_MEM  := vmkernel/core/lock.c vmkernel/core/page.c vmkernel/core/heap.c \
 	vmkernel/core/fmtbuf.c
+CORE_SCHED := $(CORE_MEM) vmkernel/core/world.c vmkernel/core/pool.c \
+	vmkernel/core/sched.c vmkernel/core/cosched.c vmkernel/core/rqheap.c \
+	vmkernel/core/sem.c tests/unit/core_env.h
+
+$(UNIT_DIR)/test_lock: $(CORE_FAKE) $(CORE_SCHED)
 $(UNIT_DIR)/test_page: $(CORE_FAKE) $(CORE_MEM)
 $(UNIT_DIR)/test_heap: $(CORE_FAKE) $(CORE_MEM)
+$(UNIT_DIR)/test_world: $(CORE_FAKE) $(CORE_SCHED)
+$(UNIT_DIR)/test_sched: $(CORE_FAKE) $(CORE_SCHED)
+$(UNIT_DIR)/test_pool: $(CORE_FAKE) $(CORE_SCHED)
+$(UNIT_DIR)/test_cosched: $(CORE_FAKE) $(CORE_SCHED)

@@ -16,10 +16,12 @@ for t in "$@"; do
 	CMOCKA_MESSAGE_OUTPUT=TAP "$t" > "$log" 2>&1
 	rc=$?
 	cat "$log"
+	# cmocka reports skip() as "not ok N - name # SKIP": a skip, not a failure.
 	tp=$(grep -c '^ok ' "$log")
-	ts=$(grep -c '^ok .*# SKIP' "$log")
+	ts=$(grep -c '^\(not \)\?ok .*# SKIP' "$log")
 	tf=$(grep -c '^not ok ' "$log")
-	tp=$((tp - ts))
+	tp=$((tp - $(grep -c '^ok .*# SKIP' "$log")))
+	tf=$((tf - $(grep -c '^not ok .*# SKIP' "$log")))
 	if [ $rc -ne 0 ] && [ "$tf" -eq 0 ]; then
 		echo "not ok - ${t##*/} exited with status $rc"
 		tf=1

@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+# The handoff: the vmkernel is loaded at boot, Linux keeps running as the
+# console world on every CPU, /proc/vmware answers, a workload checks its
+# own results, and after unload the console is on bare hardware again.
+. ./lib.sh
+
+ncpu=$(grep -c ^processor /proc/cpuinfo)
+
+check "vmkernel loaded at boot" vmkload --status
+out=$(/etc/init.d/S90vmkernel status 2>&1)
+case "$out" in
+*"loaded ("*) pass "S90vmkernel status: $out" ;;
+*) fail "S90vmkernel status says loaded (got '$out')" ;;
+esac
+check "/proc/vmware/version names the vmkernel" grep -q '^vmkernel vmkx' /proc/vmware/version
+check "/proc/vmware/version says loaded" grep -qx 'loaded yes' /proc/vmware/version
+check_eq "vmkernel runs on every CPU" "$ncpu" "$(awk '$1 == "cpus_running" {print $2}' /proc/vmware/version)"
+check_eq "/proc/vmware/cpuinfo: every CPU in state console" "$ncpu" \
+	"$(grep -c 'state console' /proc/vmware/cpuinfo)"
+check_eq "/proc/vmware/worlds: a console world per CPU" "$ncpu" \
+	"$(grep -c 'type console state running' /proc/vmware/worlds)"
+check "/proc/vmware/log has ESX-shaped lines" \
+	grep -q '^[0-9]*:[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9][0-9][0-9] cpu0:1024) ' /proc/vmware/log
+
+for c in $(seq 0 $((ncpu - 1))); do
+	check "CPUID hypervisor leaf from user space on CPU $c" taskset -c "$c" vmkcall cpuid
+	check "vmkcall from user mode gets -EPERM on CPU $c" taskset -c "$c" vmkcall user-nop
+	check "vmkcall from the shim on CPU $c" vmkcall nop "$c"
+done
+check "unknown vmkcall gets -ENOSYS" sh -c '[ "$(vmkcall raw 0 2>&1)" = 0 ]'
+check "the CPUID exits are counted" sh -c \
+	'awk "{for (i = 1; i < NF; i++) if (\$i == \"cpuid\") s += \$(i + 1)} END {exit !(s > 0)}" /proc/vmware/cpuinfo'
+
+# A workload that verifies its own results, on every CPU.
+if stress-ng --cpu "$ncpu" --vm 1 --vm-bytes 32M --verify --timeout 8s \
+	--metrics-brief >/tmp/stress.out 2>&1; then
+	pass "stress-ng --verify under the vmkernel: $(grep -o "successful run completed.*" /tmp/stress.out)"
+else
+	fail "stress-ng --verify under the vmkernel ($(tail -n 3 /tmp/stress.out | tr '\n' ' '))"
+fi
+check "rmmod vmnix is refused while loaded" sh -c '! rmmod vmnix 2>/dev/null'
+check "a second load is refused while loaded" sh -c '! vmkload -q 2>/dev/null'
+
+check "vmkunload" vmkunload
+check "vmkload --status says not loaded" sh -c 'vmkload --status; [ $? -eq 3 ]'
+for c in $(seq 0 $((ncpu - 1))); do
+	check "CPU $c is on bare hardware (no hypervisor leaf)" sh -c "! taskset -c $c vmkcall cpuid"
+done
+check "user-mode VMMCALL faults on bare hardware" sh -c 'vmkcall user-nop | grep -q SIGILL'
+check "/proc/vmware/version says not loaded" grep -qx 'loaded no' /proc/vmware/version
+check "the log is kept after unload" grep -q 'left the vmkernel' /proc/vmware/log
+check "rmmod vmnix after unload" rmmod vmnix
+check "load again" vmkload -q
+check "S90vmkernel restart" /etc/init.d/S90vmkernel restart
+check "loaded after restart" vmkload --status
+check "S90vmkernel stop" /etc/init.d/S90vmkernel stop
+check "not loaded after stop" sh -c 'vmkload --status; [ $? -eq 3 ]'
