@@ -17,6 +17,11 @@ BIN      := $(O)/console-os/bin
 TARGETS  :=
 # Extra test runners (each leaves build/results/NAME.result) added by fragments.
 TEST_EXTRA :=
+# What fragments add to the e2e test initrd (tests/e2e/e2e.mk, included last).
+E2E_DIR     := $(O)/e2e
+E2E_GUEST   :=
+E2E_PROGS   :=
+E2E_MODULES :=
 
 export KVER_CACHE
 
@@ -55,9 +60,9 @@ include console-os/console-os.mk
 -include loader/loader.mk
 include initrd/initrd.mk
 include tests/unit/unit.mk
-include tests/e2e/e2e.mk
 -include tests/bench/bench.mk
 -include tests/sim/sim.mk
+include tests/e2e/e2e.mk
 
 # ---- the shim (Kbuild) -----------------------------------------------
 SHIM_SRCS := $(wildcard shim/*.c shim/*.h shim/Kbuild vmkernel/abi/*.h)

@@ -1,11 +1,24 @@
 # SPDX-License-Identifier: GPL-2.0
 # Benchmarks.  Results go to build/bench/ (CSV) and the terminal.
 
-.PHONY: bench bench-boot
+BENCH_EXTRA ?=
+
+$(O)/bench/vmkbench: tests/bench/workload.c | deps
+	@mkdir -p $(@D)
+	$(CC) -O2 -static -Wall -Wextra -Werror -o $@ $<
+
+E2E_PROGS += $(O)/bench/vmkbench
+E2E_GUEST += $(wildcard tests/bench/guest/*)
+
+.PHONY: bench bench-boot bench-handoff
 bench: deps
-	@$(MAKE) --no-print-directory build
-	@$(MAKE) --no-print-directory bench-boot
+	@$(MAKE) --no-print-directory build $(E2E_DIR)/initrd-test.img
+	@$(MAKE) --no-print-directory bench-boot bench-handoff $(BENCH_EXTRA)
 
 bench-boot:
 	@echo "== boot time"
 	@tests/bench/boot.sh $(O)/initrd.img 5
+
+bench-handoff: $(E2E_DIR)/initrd-test.img
+	@echo "== the handoff: console speed, round trips, load and unload"
+	@tests/bench/handoff.sh $(TOP)/$<

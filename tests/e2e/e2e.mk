@@ -3,12 +3,11 @@
 # QEMU end-to-end tests.  The test initrd is the console's initrd with a
 # second cpio archive appended (Linux unpacks both): the test runner
 # (/etc/init.d/S98e2e), the guest test scripts, and test-only programs.
+# Other fragments add to E2E_GUEST, E2E_PROGS and E2E_MODULES; this one
+# is included last.
 
-E2E_DIR     := $(O)/e2e
 E2E_OVERLAY := $(E2E_DIR)/overlay
-E2E_GUEST   := $(wildcard tests/e2e/guest/*)
-E2E_PROGS   :=
-E2E_MODULES :=
+E2E_GUEST   += $(wildcard tests/e2e/guest/*)
 
 $(E2E_DIR)/overlay.cpio: $(E2E_GUEST) $(E2E_PROGS) $(E2E_MODULES) tests/e2e/e2e.mk \
 		tests/e2e/mkimages.sh $(VMK_ELF) | deps

@@ -13,7 +13,7 @@ p=0 f=0 s=0
 log=$(mktemp)
 for t in "$@"; do
 	echo "== ${t##*/}"
-	CMOCKA_MESSAGE_OUTPUT=TAP "$t" > "$log" 2>&1
+	CMOCKA_MESSAGE_OUTPUT=TAP timeout "${UNIT_TIMEOUT:-300}" "$t" > "$log" 2>&1
 	rc=$?
 	cat "$log"
 	# cmocka reports skip() as "not ok N - name # SKIP": a skip, not a failure.

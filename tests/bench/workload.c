@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmkbench: console workloads for the benchmarks, each checking its own
+ * result.  Prints one line per workload: "NAME NS_PER_OP OPS", or fails
+ * with a message and status 1 if a result is wrong.
+ *
+ *   cpu      an integer loop (xorshift) with a known final value
+ *   syscall  getppid() in a loop; every answer must be the parent
+ *   fork     fork + _exit + waitpid; every child's status must match
+ *   pages    touch every page of a fresh 256 MiB mapping, then verify
+ *   pipe     ping-pong of one byte between two processes on two CPUs
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static int die(const char *what)
+{
+	fprintf(stderr, "vmkbench: %s: wrong result\n", what);
+	exit(1);
+}
+
+static void report(const char *name, uint64_t ns, uint64_t ops)
+{
+	printf("%s %.1f %llu\n", name, (double)ns / (double)ops, (unsigned long long)ops);
+	fflush(stdout);
+}
+
+static uint64_t xorshift(uint64_t n)
+{
+	uint64_t x = 88172645463325252ULL;
+
+	for (uint64_t i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+	}
+	return x;
+}
+
+static void bench_cpu(uint64_t n)
+{
+	uint64_t expect = xorshift(1000);	/* warm, and a reference */
+	uint64_t t = now_ns(), x = xorshift(n);
+
+	report("cpu", now_ns() - t, n);
+	/* Same value twice, and a value that is not the seed. */
+	if (x != xorshift(n) || x == 88172645463325252ULL || expect == 0)
+		die("cpu");
+}
+
+static void bench_syscall(uint64_t n)
+{
+	pid_t parent = getppid();
+	uint64_t t = now_ns();
+
+	for (uint64_t i = 0; i < n; i++)
+		if (getppid() != parent)
+			die("syscall");
+	report("syscall", now_ns() - t, n);
+}
+
+static void bench_fork(uint64_t n)
+{
+	uint64_t t = now_ns();
+
+	for (uint64_t i = 0; i < n; i++) {
+		pid_t p = fork();
+		int st;
+		if (p == 0)
+			_exit((int)(i & 0x7f));
+		if (p < 0 || waitpid(p, &st, 0) != p || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != (int)(i & 0x7f))
+			die("fork");
+	}
+	report("fork", now_ns() - t, n);
+}
+
+static void bench_pages(uint64_t mib)
+{
+	size_t len = (size_t)mib << 20, pages = len / 4096;
+	uint64_t t = now_ns();
+	uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (m == MAP_FAILED)
+		die("pages (mmap)");
+	for (size_t i = 0; i < pages; i++)
+		m[i * 4096] = (uint8_t)(i * 7 + 1);
+	for (size_t i = 0; i < pages; i++)
+		if (m[i * 4096] != (uint8_t)(i * 7 + 1))
+			die("pages");
+	munmap(m, len);
+	report("pages", now_ns() - t, pages);
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t s;
+
+	CPU_ZERO(&s);
+	CPU_SET(cpu, &s);
+	sched_setaffinity(0, sizeof(s), &s);
+}
+
+static void bench_pipe(uint64_t n)
+{
+	int ab[2], ba[2];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (pipe(ab) || pipe(ba))
+		die("pipe (pipe)");
+	pid_t p = fork();
+	if (p == 0) {
+		pin(ncpu > 1 ? 1 : 0);
+		for (uint64_t i = 0; i < n; i++) {
+			uint8_t b;
+			if (read(ab[0], &b, 1) != 1 || b != (uint8_t)i)
+				_exit(1);
+			b++;
+			if (write(ba[1], &b, 1) != 1)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	pin(0);
+	uint64_t t = now_ns();
+	for (uint64_t i = 0; i < n; i++) {
+		uint8_t b = (uint8_t)i;
+		if (write(ab[1], &b, 1) != 1 || read(ba[0], &b, 1) != 1 ||
+		    b != (uint8_t)(i + 1))
+			die("pipe");
+	}
+	uint64_t dt = now_ns() - t;
+	int st;
+	if (waitpid(p, &st, 0) != p || !WIFEXITED(st) || WEXITSTATUS(st))
+		die("pipe (child)");
+	report("pipe", dt, n);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help")) {
+		printf("usage: vmkbench cpu|syscall|fork|pages|pipe|all [SCALE]\n"
+		       "Runs console workloads that check their own results and\n"
+		       "prints \"NAME NS_PER_OP OPS\" for each.  SCALE multiplies the\n"
+		       "default amount of work (default 1).\n");
+		return argc < 2 ? 2 : 0;
+	}
+	uint64_t s = argc > 2 ? strtoull(argv[2], NULL, 0) : 1;
+	const char *w = argv[1];
+	int all = !strcmp(w, "all");
+
+	if (s == 0)
+		s = 1;
+	if (all || !strcmp(w, "cpu"))
+		bench_cpu(20000000 * s);
+	if (all || !strcmp(w, "syscall"))
+		bench_syscall(200000 * s);
+	if (all || !strcmp(w, "fork"))
+		bench_fork(300 * s);
+	if (all || !strcmp(w, "pages"))
+		bench_pages(256);
+	if (all || !strcmp(w, "pipe"))
+		bench_pipe(20000 * s);
+	return 0;
+}
