@@ -142,6 +142,38 @@ out:
 	return err;
 }
 
+/* The floor is measured inside the vmkernel, VMK_FLOOR_MAX samples a call. */
+static long bench_floor(struct vmnix_bench *b)
+{
+	u64 *chunk, *samples;
+	u32 done = 0, n;
+	long ret = 0;
+
+	samples = vmalloc(array_size(b->count, sizeof(u64)));
+	chunk = kmalloc_array(VMK_FLOOR_MAX, sizeof(u64), GFP_KERNEL);
+	if (!samples || !chunk) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	while (done < b->count) {
+		n = min_t(u32, b->count - done, VMK_FLOOR_MAX);
+		ret = vmnix_call(VMK_CALL_FLOOR, n, virt_to_phys(chunk), 0, 0);
+		if (ret < 0)
+			goto out;
+		memcpy(samples + done, chunk, n * sizeof(u64));
+		done += n;
+		cond_resched();
+	}
+	ret = 0;
+	if (copy_to_user(u64_to_user_ptr(b->samples), samples,
+			 array_size(b->count, sizeof(u64))))
+		ret = -EFAULT;
+out:
+	kfree(chunk);
+	vfree(samples);
+	return ret;
+}
+
 /* Round trips into the vmkernel, each timed with the TSC. */
 static long ioctl_bench(struct vmnix_bench __user *ub)
 {
@@ -153,8 +185,11 @@ static long ioctl_bench(struct vmnix_bench __user *ub)
 	if (copy_from_user(&b, ub, sizeof(b)))
 		return -EFAULT;
 	if (!b.count || b.count > VMNIX_BENCH_MAX ||
-	    (b.nr != VMNIX_BENCH_VMKCALL && b.nr != VMNIX_BENCH_CPUID))
+	    (b.nr != VMNIX_BENCH_VMKCALL && b.nr != VMNIX_BENCH_CPUID &&
+	     b.nr != VMNIX_BENCH_FLOOR))
 		return -EINVAL;
+	if (b.nr == VMNIX_BENCH_FLOOR)
+		return bench_floor(&b);
 	samples = vmalloc(array_size(b.count, sizeof(u64)));
 	if (!samples)
 		return -ENOMEM;

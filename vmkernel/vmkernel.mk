@@ -29,6 +29,7 @@ VMK_SRCS := \
 	vmkernel/arch/x86/init.c \
 	vmkernel/arch/x86/paging.c \
 	vmkernel/arch/x86/svm.c \
+	vmkernel/arch/x86/floor.c \
 	vmkernel/arch/x86/trap.c \
 	vmkernel/arch/x86/serial.c \
 	vmkernel/arch/x86/arch.c \

@@ -31,8 +31,9 @@ static void usage(FILE *f)
 		"  checksum         checksum of the vmkernel's code and read-only data\n"
 		"  stats CPU        exit counters of one vmkernel CPU (by index)\n"
 		"  raw NR [A0 [A1 [A2]]]  any vmkcall number with raw arguments (for tests)\n"
-		"  bench vmkcall|cpuid COUNT\n"
-		"                   time COUNT round trips in TSC cycles: min, median, mean\n");
+		"  bench vmkcall|cpuid|floor COUNT\n"
+		"                   time COUNT round trips in TSC cycles: min, median, mean\n"
+		"                   (floor: a bare VMRUN/#VMEXIT pair, timed by the vmkernel)\n");
 }
 
 static int dev_open(void)
@@ -119,8 +120,10 @@ static int cmd_bench(const char *what, unsigned count)
 		b.nr = VMNIX_BENCH_VMKCALL;
 	else if (!strcmp(what, "cpuid"))
 		b.nr = VMNIX_BENCH_CPUID;
+	else if (!strcmp(what, "floor"))
+		b.nr = VMNIX_BENCH_FLOOR;
 	else {
-		fprintf(stderr, "vmkcall: bench what? (vmkcall or cpuid)\n");
+		fprintf(stderr, "vmkcall: bench what? (vmkcall, cpuid or floor)\n");
 		return 2;
 	}
 	if (count == 0 || count > VMNIX_BENCH_MAX) {

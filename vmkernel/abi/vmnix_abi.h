@@ -145,6 +145,8 @@ enum vmk_call {
 	VMK_CALL_WORLD_LIST,	/* (gpa of vmk_world_info[], max) -> count */
 	VMK_CALL_UNLOAD,	/* () -> 0 on this CPU, which leaves the vmkernel */
 	VMK_CALL_CHECKSUM,	/* () -> checksum of the vmkernel's image text/rodata */
+	VMK_CALL_FLOOR,		/* (count, gpa of u64[count]) -> count: cycles of
+				 * VMRUN/#VMEXIT pairs with a guest that only exits */
 	VMK_CALL_COUNT
 };
 
@@ -280,8 +282,8 @@ struct vmnix_call {
 #define VMNIX_IOC_UNLOAD	_IO(VMNIX_IOC_MAGIC, 2)
 #define VMNIX_IOC_STATUS	_IOR(VMNIX_IOC_MAGIC, 3, struct vmnix_status)
 /*
- * Measures the round trip of `count` vmkcalls `nr` (NOP or CPUID: a CPUID
- * exit) on the calling CPU, each in TSC cycles, into the user array
+ * Measures the round trip of `count` vmkcalls `nr` (NOP, a CPUID exit, or
+ * the floor measured inside the vmkernel) on the calling CPU, each in TSC cycles, into the user array
  * `samples` (count u64s, count <= VMNIX_BENCH_MAX).
  */
 struct vmnix_bench {
@@ -291,6 +293,8 @@ struct vmnix_bench {
 };
 #define VMNIX_BENCH_VMKCALL	0	/* VMMCALL VMK_CALL_NOP */
 #define VMNIX_BENCH_CPUID	1	/* CPUID of the hypervisor leaf */
+#define VMNIX_BENCH_FLOOR	2	/* VMK_CALL_FLOOR: the bare VMRUN/#VMEXIT pair */
+#define VMK_FLOOR_MAX		4096	/* samples per VMK_CALL_FLOOR */
 #define VMNIX_BENCH_MAX		1000000
 
 #define VMNIX_IOC_CALL		_IOWR(VMNIX_IOC_MAGIC, 4, struct vmnix_call)

@@ -94,6 +94,18 @@ static s64 call_world_list(u64 gpa, u64 max)
 	return n;
 }
 
+static s64 call_floor(u64 count, u64 gpa)
+{
+	int err;
+
+	if (count == 0 || count > VMK_FLOOR_MAX)
+		return -EINVAL;
+	u64 *samples = arch_guest_ptr(gpa, count * sizeof(u64), &err);
+	if (!samples)
+		return err;
+	return arch_floor(count, samples);
+}
+
 s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 {
 	(void)a3;
@@ -114,6 +126,8 @@ s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 		return 0;
 	case VMK_CALL_CHECKSUM:
 		return (s64)(arch_image_checksum() >> 1);
+	case VMK_CALL_FLOOR:
+		return call_floor(a0, a1);
 	default:
 		return -ENOSYS;
 	}

@@ -74,7 +74,8 @@ static int percpu_init(const struct vmk_boot_info *bi)
 		c->state = VMK_CPU_OFF;
 		c->vmcb = boot_alloc(PAGE_SIZE, PAGE_SIZE);
 		c->hsave = boot_alloc(PAGE_SIZE, PAGE_SIZE);
-		if (!c->vmcb || !c->hsave)
+		c->floor_vmcb = boot_alloc(PAGE_SIZE, PAGE_SIZE);
+		if (!c->vmcb || !c->hsave || !c->floor_vmcb)
 			return -ENOMEM;
 		c->vmcb_pa = virt_to_region_pa(c->vmcb);
 		c->hsave_pa = virt_to_region_pa(c->hsave);
@@ -137,6 +138,8 @@ static int init_main(struct vmk_boot_info *bi)
 		return err;
 	}
 	err = svm_init();
+	if (!err)
+		err = floor_init();
 	if (err)
 		return err;
 

@@ -157,6 +157,18 @@ int paging_init(void)
 	return 0;
 }
 
+/* Nested page tables that map guest-physical [0, size) to [pa, pa + size). */
+int npt_build_range(u64 pa_base, u64 size, paddr_t *root_pa)
+{
+	u64 root;
+	u64 *t = table_new(&root);
+
+	if (!t)
+		return -ENOMEM;
+	*root_pa = pa(root);
+	return pt_map(t, machine.levels, 0, pa_base, size, 1, NPT_LEAF);
+}
+
 int npt_map_scratch(u64 gpa)
 {
 	u64 *npt = region_pa_to_virt(pa(machine.npt_cr3));

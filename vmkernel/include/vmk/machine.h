@@ -26,6 +26,12 @@ int arch_cpu_stats(u32 index, struct vmk_cpu_stats *st);
 void arch_request_leave(void);
 /* A checksum of the image's text and read-only data. */
 u64 arch_image_checksum(void);
+/*
+ * The floor: times `count` VMRUN/#VMEXIT pairs of a guest that does
+ * nothing but exit, into samples[] (TSC cycles).  Returns count or a
+ * negative errno.
+ */
+s64 arch_floor(u64 count, u64 *samples);
 /* Nanoseconds since the vmkernel was loaded. */
 u64 arch_uptime_ns(void);
 /* The serial port, when the log is copied there. */

@@ -24,7 +24,13 @@
 #define VM_CR_LOCK	((u64)1 << 3)
 #define VM_CR_SVMDIS	((u64)1 << 4)
 
+#define CR4_PAE			((u64)1 << 5)
+#define CR4_PGE			((u64)1 << 7)
+#define CR4_OSFXSR		((u64)1 << 9)
+#define CR4_OSXMMEXCPT		((u64)1 << 10)
 #define CR4_LA57		((u64)1 << 12)
+#define CR4_FSGSBASE		((u64)1 << 16)
+#define CR4_OSXSAVE		((u64)1 << 18)
 
 #define X86_RFLAGS_IF		((u64)1 << 9)
 

@@ -28,6 +28,7 @@ struct percpu {
 	u32 state;			/* enum vmk_cpu_state */
 	struct vmcb *vmcb;
 	paddr_t vmcb_pa;
+	struct vmcb *floor_vmcb;		/* the floor measurement's guest */
 	void *hsave;
 	paddr_t hsave_pa;
 	u8 *stack;			/* STACK_SIZE bytes */
@@ -78,6 +79,10 @@ bool pa_in_region(u64 pa, u64 len);
 /* paging.c */
 int paging_init(void);
 int npt_map_scratch(u64 gpa);
+int npt_build_range(u64 pa_base, u64 size, paddr_t *root_pa);
+
+/* floor.c */
+int floor_init(void);
 
 /* trap.c */
 void trap_init(void);
