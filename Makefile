@@ -86,8 +86,10 @@ debug: deps
 
 gdb: deps
 	@$(MAKE) --no-print-directory build
-	@printf 'target remote :1234\n%s\n' \
-		"add-symbol-file $(TOP)/$(O)/vmkernel/vmkernel" > $(O)/gdbinit
+	@printf '%s\n' 'target remote :1234' \
+		'# Once loaded, the vmkernel runs at load_address in /proc/vmware/version:' \
+		'#   add-symbol-file $(TOP)/$(O)/vmkernel/vmkernel -o LOAD_ADDRESS' \
+		> $(O)/gdbinit
 	GDB=1 scripts/qemu.sh
 
 # ---- testing ------------------------------------------------------------

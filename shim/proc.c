@@ -6,7 +6,8 @@
  * "version" says so and "log" keeps the last contents.
  *
  *   version   key value lines: vmkernel, abi, vmkcall, loaded, since,
- *             uptime_ms, cpus, region, mem_used, paging
+ *             uptime_ms, cpus, region, mem_used, paging, load_us,
+ *             load_address (where the image runs: for gdb)
  *   log       the vmkernel log, "uptime cpuN:world) message"
  *   cpuinfo   one line per CPU: index, Linux CPU, APIC ID, state, exits
  *             by reason, total exits, cycles spent in the vmkernel
@@ -55,7 +56,8 @@ static int version_show(struct seq_file *m, void *v)
 		seq_printf(m, "region 0x%llx %llu\nmem_used %llu\npaging %u-level\n",
 			   info->region_pa, info->region_size, info->mem_used,
 			   info->paging_levels);
-		seq_printf(m, "load_us %llu\n", vmnix.load_ns / 1000);
+		seq_printf(m, "load_us %llu\nload_address 0x%lx\n", vmnix.load_ns / 1000,
+			   (unsigned long)vmnix.va);
 	}
 	mutex_unlock(&vmnix.lock);
 	kfree(info);
