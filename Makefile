@@ -54,6 +54,19 @@ deps:
 kver: | deps
 	@scripts/kver.sh
 
+# ---- the shim (Kbuild) -----------------------------------------------
+# One Kbuild run builds the shim and the e2e tests' modules.
+SHIM_SRCS := $(wildcard shim/*.c shim/*.h shim/Kbuild vmkernel/abi/*.h \
+	tests/e2e/modules/*.c tests/e2e/modules/Kbuild)
+SHIM_KO   := shim/vmnix.ko
+TEST_KOS  := $(patsubst %.c,%.ko,$(wildcard tests/e2e/modules/*.c))
+E2E_MODULES += $(TEST_KOS)
+
+shim: $(SHIM_KO)
+
+$(SHIM_KO) $(TEST_KOS) &: $(SHIM_SRCS) Kbuild | deps
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
 # ---- fragments ---------------------------------------------------------
 include console-os/console-os.mk
 -include vmkernel/vmkernel.mk
@@ -63,15 +76,6 @@ include tests/unit/unit.mk
 -include tests/bench/bench.mk
 -include tests/sim/sim.mk
 include tests/e2e/e2e.mk
-
-# ---- the shim (Kbuild) -----------------------------------------------
-SHIM_SRCS := $(wildcard shim/*.c shim/*.h shim/Kbuild vmkernel/abi/*.h)
-SHIM_KO   := $(if $(wildcard shim/Kbuild),shim/vmnix.ko)
-
-shim: $(SHIM_KO)
-
-shim/vmnix.ko: $(SHIM_SRCS) Kbuild | deps
-	$(MAKE) -C $(KDIR) M=$(TOP) modules
 
 build: $(TARGETS) $(SHIM_KO) $(O)/initrd.img
 

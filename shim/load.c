@@ -192,6 +192,31 @@ static void log_keep(u64 log_offset)
 	vmnix.last_log_len = n;
 }
 
+/* The last warning or error the vmkernel logged, to explain a failed load. */
+static void log_reason(struct vmnix_load *req)
+{
+	const char *log = vmnix.last_log, *line = NULL, *p, *end;
+	size_t n = vmnix.last_log_len, used;
+
+	if (!log)
+		return;
+	for (p = log; p < log + n; p = end + 1) {
+		end = memchr(p, '\n', log + n - p);
+		if (!end)
+			break;
+		if (strnstr(p, ") WARNING: ", end - p) || strnstr(p, ") ERROR: ", end - p))
+			line = p;
+	}
+	if (!line)
+		return;
+	p = strnstr(line, ") ", log + n - line) + 2;
+	end = memchr(p, '\n', log + n - p);
+	used = strlen(req->error);
+	if (used + 3 < sizeof(req->error))
+		snprintf(req->error + used, sizeof(req->error) - used, ": %.*s",
+			 (int)(end - p), p);
+}
+
 static int launch_cpu(void *arg)
 {
 	struct rendezvous *rv = arg;
@@ -214,6 +239,8 @@ static int launch_cpu(void *arg)
 	/* All or none: a CPU that entered leaves again if another failed. */
 	if (!err && atomic_read(&rv->failed))
 		vmnix_vmkcall(VMK_CALL_UNLOAD, 0, 0, 0, 0);
+	else if (!err)
+		vmnix.cpu_in[idx] = true;
 	return err;
 }
 
@@ -223,10 +250,12 @@ static int leave_cpu(void *arg)
 	int idx = vmnix.index_of[smp_processor_id()];
 	long ret = -ENODEV;
 
-	if (idx >= 0)
-		ret = vmnix_vmkcall(VMK_CALL_UNLOAD, 0, 0, 0, 0);
-	if (idx >= 0)
-		results[idx] = (int)ret;
+	if (idx < 0 || !vmnix.cpu_in[idx])
+		return 0;	/* never entered, or left when it went offline */
+	ret = vmnix_vmkcall(VMK_CALL_UNLOAD, 0, 0, 0, 0);
+	results[idx] = (int)ret;
+	if (!ret)
+		vmnix.cpu_in[idx] = false;
 	return (int)ret;
 }
 
@@ -270,7 +299,8 @@ static int cpus_enter(struct vmnix_load *req, vmk_entry_cpu_fn entry)
 		for (i = 0; i < vmnix.ncpus; i++) {
 			if (rv->result[i]) {
 				err = rv->result[i];
-				LOAD_ERR(req, "CPU %d (vmkernel cpu%d) failed to enter: error %d; see /proc/vmware/log",
+				snprintf(req->error, sizeof(req->error),
+					 "CPU %d (vmkernel cpu%d) failed to enter (error %d)",
 					 vmnix.cpu_of[i], i, err);
 				break;
 			}
@@ -354,10 +384,11 @@ int vmnix_load(struct vmnix_load *req, const void __user *image)
 
 	err = ((vmk_entry_init_fn)(vmnix.va + hdr.entry_init))(bi);
 	if (err) {
-		LOAD_ERR(req, "the vmkernel refused to start: error %d; see /proc/vmware/log", err);
+		snprintf(req->error, sizeof(req->error), "the vmkernel refused to start (error %d)", err);
 		goto error_log;
 	}
-	err = cpus_enter(req, (vmk_entry_cpu_fn)(vmnix.va + hdr.entry_cpu));
+	vmnix.entry_cpu = (vmk_entry_cpu_fn)(vmnix.va + hdr.entry_cpu);
+	err = cpus_enter(req, vmnix.entry_cpu);
 	if (err)
 		goto error_log;
 
@@ -377,7 +408,11 @@ int vmnix_load(struct vmnix_load *req, const void __user *image)
 
 error_log:
 	vmnix.loading = false;
+	down_write(&vmnix.calls);
 	log_keep(hdr.log_offset);
+	up_write(&vmnix.calls);
+	log_reason(req);
+	pr_warn("load failed: %s\n", req->error);
 error_unmap:
 	vunmap(vmnix.va);
 	vmnix.va = NULL;
@@ -403,20 +438,24 @@ int vmnix_unload(void)
 		return -ENOMEM;
 
 	down_write(&vmnix.calls);
+	vmnix.unloading = true;
 	err = stop_machine(leave_cpu, results, cpu_online_mask);
 	if (err) {
 		for (i = 0; i < vmnix.ncpus; i++)
 			if (results[i])
 				pr_err("vmkernel cpu%d did not leave: error %d\n", i, results[i]);
+		vmnix.unloading = false;
 		up_write(&vmnix.calls);
 		kfree(results);
 		return err;
 	}
 	vmnix.loaded = false;
+	vmnix.unloading = false;
+	/* Every CPU has left: the region is readable again. */
+	log_keep(((struct vmk_image_header *)vmnix.va)->log_offset);
 	up_write(&vmnix.calls);
 	kfree(results);
 
-	log_keep(((struct vmk_image_header *)vmnix.va)->log_offset);
 	vunmap(vmnix.va);
 	vmnix.va = NULL;
 	region_release();
@@ -429,6 +468,8 @@ int vmnix_unload(void)
 
 void vmnix_status(struct vmnix_status *st)
 {
+	int i;
+
 	memset(st, 0, sizeof(*st));
 	st->loaded = vmnix.loaded;
 	st->load_ns = vmnix.load_ns;
@@ -436,28 +477,74 @@ void vmnix_status(struct vmnix_status *st)
 	if (!vmnix.loaded)
 		return;
 	st->ncpus = vmnix.ncpus;
-	st->cpu_mask = cpumask_bits(&vmnix.cpus)[0];
+	for (i = 0; i < vmnix.ncpus; i++)
+		if (READ_ONCE(vmnix.cpu_in[i]) && vmnix.cpu_of[i] < 64)
+			st->cpu_mask |= 1ULL << vmnix.cpu_of[i];
 	st->loaded_since = vmnix.loaded_since;
 	st->mem_base = vmnix.base;
 	st->mem_size = vmnix.size;
 	memcpy(st->version, vmnix.version, sizeof(st->version));
 }
 
+/*
+ * CPU hotplug while the vmkernel is loaded.  A CPU going offline leaves
+ * the vmkernel first (INIT would otherwise take it out of SVM unseen); a
+ * CPU coming back enters again as a console world.  Both callbacks run on
+ * the CPU concerned, under the hotplug lock.  A CPU that was offline when
+ * the vmkernel was loaded has no place in it and stays offline until the
+ * vmkernel is unloaded.  While a load or an unload is in progress, both
+ * are refused.
+ */
 int vmnix_cpu_online(unsigned int cpu)
 {
-	if (READ_ONCE(vmnix.loaded) || READ_ONCE(vmnix.loading)) {
-		pr_warn("CPU %u cannot come online while the vmkernel is loaded; unload it first\n", cpu);
+	unsigned long flags;
+	int idx = vmnix.index_of[cpu], err;
+
+	if (READ_ONCE(vmnix.loading) || READ_ONCE(vmnix.unloading)) {
+		pr_warn("CPU %u cannot come online while the vmkernel is being loaded or unloaded\n", cpu);
 		return -EBUSY;
 	}
+	if (!READ_ONCE(vmnix.loaded))
+		return 0;
+	if (idx < 0) {
+		pr_warn("CPU %u was offline when the vmkernel was loaded; unload it to bring the CPU online\n", cpu);
+		return -EBUSY;
+	}
+	if (vmnix.cpu_in[idx])
+		return 0;
+	local_irq_save(flags);
+	err = vmnix.entry_cpu(idx);
+	local_irq_restore(flags);
+	if (err) {
+		pr_warn("CPU %u could not enter the vmkernel (error %d); it stays offline\n", cpu, err);
+		return err;
+	}
+	vmnix.cpu_in[idx] = true;
+	pr_info("CPU %u is back as a console world\n", cpu);
 	return 0;
 }
 
 int vmnix_cpu_offline(unsigned int cpu)
 {
-	if (READ_ONCE(vmnix.loaded) || READ_ONCE(vmnix.loading)) {
-		pr_warn("CPU %u runs in the vmkernel and cannot go offline; unload it first\n", cpu);
+	unsigned long flags;
+	int idx = vmnix.index_of[cpu];
+	long err;
+
+	if (READ_ONCE(vmnix.loading) || READ_ONCE(vmnix.unloading)) {
+		pr_warn("CPU %u cannot go offline while the vmkernel is being loaded or unloaded\n", cpu);
 		return -EBUSY;
 	}
+	if (!READ_ONCE(vmnix.loaded) || idx < 0 || !vmnix.cpu_in[idx])
+		return 0;
+	local_irq_save(flags);
+	err = vmnix_vmkcall(VMK_CALL_UNLOAD, 0, 0, 0, 0);
+	local_irq_restore(flags);
+	if (err) {
+		pr_warn("CPU %u could not leave the vmkernel (error %ld); it stays online\n", cpu, err);
+		return (int)err;
+	}
+	vmnix.cpu_in[idx] = false;
+	pr_info("CPU %u left the vmkernel to go offline\n", cpu);
 	return 0;
 }
 

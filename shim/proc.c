@@ -36,18 +36,17 @@ static int version_show(struct seq_file *m, void *v)
 	long err;
 
 	seq_printf(m, "shim vmnix\nabi %u\n", VMK_ABI_VERSION);
-	mutex_lock(&vmnix.lock);
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	down_read(&vmnix.calls);
 	if (!vmnix.loaded) {
-		mutex_unlock(&vmnix.lock);
+		up_read(&vmnix.calls);
+		kfree(info);
 		seq_puts(m, "loaded no\n");
 		return 0;
 	}
-	info = kzalloc(sizeof(*info), GFP_KERNEL);
-	if (!info) {
-		mutex_unlock(&vmnix.lock);
-		return -ENOMEM;
-	}
-	err = vmnix_call(VMK_CALL_INFO, virt_to_phys(info), sizeof(*info), 0, 0);
+	err = vmnix_vmkcall(VMK_CALL_INFO, virt_to_phys(info), sizeof(*info), 0, 0);
 	if (!err) {
 		seq_printf(m, "vmkernel %.32s\nvmkcall %u\nloaded yes\nsince %lld\n",
 			   info->version, info->call_version, vmnix.loaded_since);
@@ -59,7 +58,7 @@ static int version_show(struct seq_file *m, void *v)
 		seq_printf(m, "load_us %llu\nload_address 0x%lx\n", vmnix.load_ns / 1000,
 			   (unsigned long)vmnix.va);
 	}
-	mutex_unlock(&vmnix.lock);
+	up_read(&vmnix.calls);
 	kfree(info);
 	return err;
 }
@@ -72,27 +71,28 @@ static int log_show(struct seq_file *m, void *v)
 	long n;
 	int err = 0;
 
-	mutex_lock(&vmnix.lock);
-	if (!vmnix.loaded) {
-		if (vmnix.last_log)
-			seq_write(m, vmnix.last_log, vmnix.last_log_len);
-		mutex_unlock(&vmnix.lock);
-		return 0;
-	}
 	info = kzalloc(sizeof(*info), GFP_KERNEL);
 	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!info || !buf) {
-		err = -ENOMEM;
+		kfree(buf);
+		kfree(info);
+		return -ENOMEM;
+	}
+	down_read(&vmnix.calls);
+	if (!vmnix.loaded) {
+		/* The kept copy changes only under vmnix.calls held for writing. */
+		if (vmnix.last_log)
+			seq_write(m, vmnix.last_log, vmnix.last_log_len);
 		goto out;
 	}
 	/* The log's head: the stream position of its newest byte. */
-	err = vmnix_call(VMK_CALL_INFO, virt_to_phys(info), sizeof(*info), 0, 0);
+	err = vmnix_vmkcall(VMK_CALL_INFO, virt_to_phys(info), sizeof(*info), 0, 0);
 	if (err)
 		goto out;
 	head = info->log_head;
 	from = head > VMK_LOG_SIZE ? head - VMK_LOG_SIZE : 0;
 	while (from < head) {
-		n = vmnix_call(VMK_CALL_LOG_READ, virt_to_phys(buf),
+		n = vmnix_vmkcall(VMK_CALL_LOG_READ, virt_to_phys(buf),
 			       min_t(u64, PAGE_SIZE, head - from), from, 0);
 		if (n <= 0) {
 			err = n;
@@ -102,7 +102,7 @@ static int log_show(struct seq_file *m, void *v)
 		from += n;
 	}
 out:
-	mutex_unlock(&vmnix.lock);
+	up_read(&vmnix.calls);
 	kfree(buf);
 	kfree(info);
 	return err;
@@ -113,16 +113,12 @@ static int cpuinfo_show(struct seq_file *m, void *v)
 	struct vmk_cpu_stats *st;
 	int i, k, err = 0;
 
-	mutex_lock(&vmnix.lock);
-	if (!vmnix.loaded)
-		goto out;
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
-	if (!st) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < vmnix.ncpus; i++) {
-		err = vmnix_call(VMK_CALL_CPU_STATS, i, virt_to_phys(st), sizeof(*st), 0);
+	if (!st)
+		return -ENOMEM;
+	down_read(&vmnix.calls);
+	for (i = 0; vmnix.loaded && i < vmnix.ncpus; i++) {
+		err = vmnix_vmkcall(VMK_CALL_CPU_STATS, i, virt_to_phys(st), sizeof(*st), 0);
 		if (err)
 			break;
 		seq_printf(m, "cpu%u linux %u apic %u state %s", st->index,
@@ -131,9 +127,8 @@ static int cpuinfo_show(struct seq_file *m, void *v)
 			seq_printf(m, " %s %llu", exit_names[k], st->exits[k]);
 		seq_printf(m, " exits %llu vmk_cycles %llu\n", st->exits_total, st->vmk_tsc);
 	}
+	up_read(&vmnix.calls);
 	kfree(st);
-out:
-	mutex_unlock(&vmnix.lock);
 	return err;
 }
 
@@ -143,15 +138,12 @@ static int worlds_show(struct seq_file *m, void *v)
 	long n, i;
 	int err = 0;
 
-	mutex_lock(&vmnix.lock);
-	if (!vmnix.loaded)
-		goto out;
 	w = kcalloc(VMK_MAX_CPUS, sizeof(*w), GFP_KERNEL);
-	if (!w) {
-		err = -ENOMEM;
-		goto out;
-	}
-	n = vmnix_call(VMK_CALL_WORLD_LIST, virt_to_phys(w), VMK_MAX_CPUS, 0, 0);
+	if (!w)
+		return -ENOMEM;
+	down_read(&vmnix.calls);
+	n = vmnix.loaded ? vmnix_vmkcall(VMK_CALL_WORLD_LIST, virt_to_phys(w),
+					 VMK_MAX_CPUS, 0, 0) : 0;
 	if (n < 0)
 		err = n;
 	for (i = 0; i < n; i++)
@@ -159,9 +151,8 @@ static int worlds_show(struct seq_file *m, void *v)
 			   w[i].id, w[i].name, NAME(world_types, w[i].type),
 			   NAME(world_states, w[i].state), w[i].cpu, w[i].exits,
 			   w[i].vmk_tsc);
+	up_read(&vmnix.calls);
 	kfree(w);
-out:
-	mutex_unlock(&vmnix.lock);
 	return err;
 }
 

@@ -4,11 +4,16 @@
  * of the module: the load state (load.c), vmkcalls, and /proc/vmware
  * (proc.c).
  *
- * Locking: vmnix.lock (a mutex) serialises load, unload and status;
- * vmnix.calls (an rwsem) is held for reading by every path that issues a
- * vmkcall and for writing by unload, so that no vmkcall can be issued
- * once the CPUs are back on bare hardware (where VMMCALL would fault).
- * Lock order: lock, then calls.
+ * Locking: vmnix.lock (a mutex) serialises load, unload and status (a
+ * second load or unload while one runs gets -EBUSY).  vmnix.calls (an
+ * rwsem) is held for reading by every path that issues a vmkcall or reads
+ * the state a load sets up (/proc/vmware, tools' vmkcalls), and for
+ * writing wherever vmnix.loaded or the kept log change, so that no
+ * vmkcall is issued once the CPUs are back on bare hardware (where
+ * VMMCALL would fault).  CPU hotplug callbacks run under the hotplug
+ * lock, which stop_machine also takes, so they never race a load's or an
+ * unload's rendezvous.  Lock order: lock, then calls, then the hotplug
+ * lock.
  */
 #ifndef VMNIX_H
 #define VMNIX_H
@@ -24,6 +29,11 @@ struct vmnix {
 	struct rw_semaphore calls;
 	bool loaded;		/* the vmkernel owns the CPUs (write: both locks) */
 	bool loading;		/* a load is in progress: hotplug is refused */
+	bool unloading;		/* an unload is in progress: so is onlining */
+	/* CPUs inside the vmkernel, by index; changed only under stop_machine
+	 * or in a hotplug callback (both hold the hotplug lock). */
+	bool cpu_in[VMK_MAX_CPUS];
+	int (*entry_cpu)(u32 index);
 
 	/* Valid while loaded; copied out of the image at load, because the
 	 * console cannot read vmkernel memory once the CPUs have entered. */
