@@ -439,6 +439,12 @@ static int do_load(const struct options *o)
 		fprintf(stderr, "%s: %s: cannot lay the image out\n", prog, o->image);
 		goto out_free_flat;
 	}
+	/* KVM and the vmkernel cannot both own SVM. */
+	if (access("/sys/module/kvm_amd", F_OK) == 0) {
+		fprintf(stderr, "%s: kvm_amd is loaded and owns AMD SVM: unload it "
+			"(rmmod kvm_amd) before loading the vmkernel\n", prog);
+		goto out_free_flat;
+	}
 
 	fd = open_vmnix(true);
 	if (fd < 0) {

@@ -62,7 +62,7 @@ run_one() {
 		else
 			echo "FAIL: $name: clean poweroff (qemu status $rc)"
 		fi
-		if grep -aE 'Kernel panic|BUG:|Oops|WARNING:|general protection|soft lockup|rcu_sched self-detected|RCU stall|Call Trace' "$log" >"$out/$name.oops"; then
+		if grep -aE '^\[ *[0-9.]+\] (.*(Kernel panic|BUG:|Oops|WARNING: CPU:|general protection|soft lockup|self-detected stall|RCU stall)|Call Trace)' "$log" >"$out/$name.oops"; then
 			echo "FAIL: $name: no kernel panic, oops or warning ($(head -n 1 "$out/$name.oops"))"
 		else
 			echo "PASS: $name: no kernel panic, oops or warning"

@@ -42,4 +42,4 @@ if [ -w /sys/power/state ] && grep -q freeze /sys/power/state; then
 else
 	skip "suspend is refused while loaded (this kernel offers no suspend state)"
 fi
-check "no kernel warning in dmesg" sh -c '! dmesg | grep -E "BUG|WARNING|Oops"'
+check "no kernel warning in dmesg" kernel_clean

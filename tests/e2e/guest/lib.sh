@@ -28,3 +28,9 @@ check_eq() {
 }
 
 mounted_as() { grep -q "^[^ ]* $1 $2 " /proc/mounts; }
+
+# True when the kernel has logged no BUG, oops, WARN(), lockup, RCU stall
+# or unstable clocksource.
+kernel_clean() {
+	! dmesg | grep -E 'BUG:|Oops|WARNING: CPU:|soft lockup|self-detected stall|RCU stall|clocksource.*unstable|Call Trace'
+}

@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: GPL-2.0
+# KVM and the vmkernel: while the vmkernel is loaded kvm_amd cannot load
+# (the console sees SVM disabled); after unload it loads; while kvm_amd is
+# loaded vmkload refuses and says why.
+. ./lib.sh
+
+check "loaded at boot" vmkload --status
+if modprobe kvm_amd 2>/tmp/kvm.err; then
+	fail "modprobe kvm_amd fails while the vmkernel is loaded"
+	rmmod kvm_amd kvm 2>/dev/null
+else
+	pass "modprobe kvm_amd fails while the vmkernel is loaded ($(dmesg | grep -o 'kvm: .*' | tail -n 1))"
+fi
+check "the vmkernel is still loaded and well" sh -c 'vmkload --status && vmkcall cpuid'
+check "unload" vmkunload
+check "modprobe kvm_amd after unload" modprobe kvm_amd
+check "/dev/kvm exists" test -c /dev/kvm
+out=$(vmkload 2>&1)
+rc=$?
+case "$out" in
+*kvm_amd*) [ $rc -ne 0 ] && pass "vmkload refuses while kvm_amd is loaded: $out" || fail "vmkload refuses while kvm_amd is loaded (status $rc)" ;;
+*) fail "vmkload refuses while kvm_amd is loaded, naming it (status $rc: $out)" ;;
+esac
+check "still not loaded" sh -c 'vmkload --status; [ $? -eq 3 ]'
+check "rmmod kvm_amd kvm" rmmod kvm_amd kvm
+check "then vmkload works" vmkload -q
+check "no kernel warning in dmesg" kernel_clean
