@@ -57,9 +57,9 @@ kver: | deps
 # ---- the shim (Kbuild) -----------------------------------------------
 # One Kbuild run builds the shim and the e2e tests' modules.
 SHIM_SRCS := $(wildcard shim/*.c shim/*.h shim/Kbuild vmkernel/abi/*.h \
-	tests/e2e/modules/*.c tests/e2e/modules/Kbuild)
+	$(filter-out %.mod.c,$(wildcard tests/e2e/modules/*.c)) tests/e2e/modules/Kbuild)
 SHIM_KO   := shim/vmnix.ko
-TEST_KOS  := $(patsubst %.c,%.ko,$(wildcard tests/e2e/modules/*.c))
+TEST_KOS  := $(patsubst %.c,%.ko,$(filter-out %.mod.c,$(wildcard tests/e2e/modules/*.c)))
 E2E_MODULES += $(TEST_KOS)
 
 shim: $(SHIM_KO)

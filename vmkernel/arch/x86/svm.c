@@ -315,9 +315,13 @@ static void handle_npf(struct percpu *c, struct vmcb *v)
 
 	c->npf_count++;
 	if (pa_in_region(gpa, 1)) {
-		log_warn("cpu%u: console %s vmkernel memory at 0x%lx (rip 0x%lx); "
-			 "denied, the page now reads as scratch",
-			 c->index, (err & 2) ? "wrote" : "read", gpa, v->save.rip);
+		/* Every attempt is counted; the first few of each CPU and then
+		 * one in 4096 are logged, so a sweep cannot flood the log. */
+		if (c->npf_count <= 8 || (c->npf_count & 4095) == 0)
+			log_warn("cpu%u: console %s vmkernel memory at 0x%lx (rip 0x%lx); "
+				 "denied, the page now reads as scratch (%lu so far)",
+				 c->index, (err & 2) ? "wrote" : "read", gpa,
+				 v->save.rip, c->npf_count);
 		if (npt_map_scratch(gpa & ~(u64)0xfff))
 			inject(v, SVM_EVTINJ_EXC_ERR(VEC_GP, 0));
 		return;
