@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# Benchmarks.  Results go to build/bench/ (CSV) and the terminal.
+# Benchmarks.  Results go to build/bench/ (CSV, JSON, a PNG chart) and the
+# terminal.  vmkbench (console workloads) and kvmbench (KVM's round trips,
+# the peer the vmkernel is measured against) run inside the test initrd.
 
 BENCH_EXTRA ?=
 
@@ -7,7 +9,11 @@ $(O)/bench/vmkbench: tests/bench/workload.c | deps
 	@mkdir -p $(@D)
 	$(CC) -O2 -static -Wall -Wextra -Werror -o $@ $<
 
-E2E_PROGS += $(O)/bench/vmkbench
+$(O)/bench/kvmbench: tests/bench/kvmbench.c | deps
+	@mkdir -p $(@D)
+	$(CC) -O2 -static -Wall -Wextra -Werror -o $@ $<
+
+E2E_PROGS += $(O)/bench/vmkbench $(O)/bench/kvmbench
 E2E_GUEST += $(wildcard tests/bench/guest/*)
 
 .PHONY: bench bench-boot bench-handoff
