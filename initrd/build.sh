@@ -31,7 +31,8 @@ export VMKX_BIN="$build/console-os/bin"
 export VMKX_SHIM="${VMKX_SHIM:-$top/shim/vmnix.ko}"
 export VMKX_VMKERNEL="${VMKX_VMKERNEL:-$build/vmkernel/vmkernel}"
 # stress-ng checks its own results: the console's workload in the soak.
-export VMKX_EXTRA="${VMKX_EXTRA:-/usr/bin/stress-ng /usr/bin/cyclictest}"
+# kexec restarts the console kernel (and tests that state handed back is clean).
+export VMKX_EXTRA="${VMKX_EXTRA:-/usr/bin/stress-ng /usr/bin/cyclictest /usr/sbin/kexec}"
 
 dracutbasedir=$base dracut --quiet --force --no-hostonly --no-early-microcode \
 	--no-hostonly-cmdline --conf /dev/null --confdir "$build/dracut-conf.d" \

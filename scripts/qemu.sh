@@ -12,6 +12,7 @@
 #   VMK_BASE its physical base (default 0x10000000, 256 MiB)
 #   APPEND   extra kernel command-line switches
 #   SERIAL   QEMU -serial target (default mon:stdio, interactive)
+#   NO_REBOOT 1 (default): a reset ends QEMU; 0: the machine reboots
 #   DEBUG    1: log exceptions, resets and guest errors to build/qemu-debug.log
 #   GDB      1: wait for gdb on :1234 before the first instruction
 #
@@ -54,7 +55,8 @@ fi
 set -- -M q35 -cpu "$CPU" -smp "$SMP" -m "$MEM" \
 	-kernel "/boot/vmlinuz-$KVER" -initrd "$INITRD" \
 	-append "console=ttyS0 panic=-1 $reserve $APPEND" \
-	-display none -serial "$SERIAL" -no-reboot -net none "$@"
+	-display none -serial "$SERIAL" -net none "$@"
+[ "${NO_REBOOT:-1}" = 1 ] && set -- "$@" -no-reboot
 if [ "${DEBUG:-0}" = 1 ]; then
 	set -- "$@" -d int,cpu_reset,guest_errors -D "$top/build/qemu-debug.log"
 	echo "qemu.sh: exceptions and resets go to build/qemu-debug.log" >&2

@@ -17,6 +17,7 @@ $(E2E_DIR)/overlay.cpio: $(E2E_GUEST) $(E2E_PROGS) $(E2E_MODULES) tests/e2e/e2e.
 	cp tests/e2e/guest/S98e2e $(E2E_OVERLAY)/etc/init.d/
 	cp $(filter-out %/S98e2e,$(E2E_GUEST)) $(E2E_OVERLAY)/opt/vmkx-tests/
 	$(if $(E2E_PROGS)$(E2E_MODULES),cp $(E2E_PROGS) $(E2E_MODULES) $(E2E_OVERLAY)/opt/vmkx-tests/)
+	cp /boot/vmlinuz-$(KVER) $(E2E_OVERLAY)/opt/vmkx-tests/vmlinuz
 	cd $(E2E_OVERLAY) && find . | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 > $(TOP)/$@
 
 $(E2E_DIR)/initrd-test.img: $(O)/initrd.img $(E2E_DIR)/overlay.cpio
