@@ -23,6 +23,14 @@ $(E2E_DIR)/overlay.cpio: $(E2E_GUEST) $(E2E_PROGS) $(E2E_MODULES) tests/e2e/e2e.
 $(E2E_DIR)/initrd-test.img: $(O)/initrd.img $(E2E_DIR)/overlay.cpio
 	cat $^ > $@
 
-.PHONY: e2e-run
+.PHONY: e2e-run soak
 e2e-run: $(E2E_DIR)/initrd-test.img
 	@tests/e2e/run.sh $(O)/results/e2e.result $(TOP)/$< tests/e2e/manifest $(E2E)
+
+# The long runs: 200 load/unload cycles under a verifying workload, and
+# whatever else tests/e2e/soak.manifest lists.
+soak: deps
+	@$(MAKE) --no-print-directory build $(E2E_DIR)/initrd-test.img
+	@rm -rf $(O)/results && mkdir -p $(O)/results
+	@tests/e2e/run.sh $(O)/results/soak.result $(TOP)/$(E2E_DIR)/initrd-test.img \
+		tests/e2e/soak.manifest $(E2E); scripts/summary.sh $(O)/results
