@@ -75,6 +75,7 @@ include initrd/initrd.mk
 include tests/unit/unit.mk
 -include tests/bench/bench.mk
 -include tests/sim/sim.mk
+-include tests/e2e/fuzz/fuzz.mk
 include tests/e2e/e2e.mk
 
 build: $(TARGETS) $(SHIM_KO) $(O)/initrd.img

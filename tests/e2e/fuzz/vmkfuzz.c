@@ -1258,14 +1258,15 @@ static void on_sigill(int sig)
 static int mode_vmmcall(void)
 {
 	struct sigaction sa = { .sa_handler = on_sigill };
-	vmk_u64 eperm = 0, sigill = 0;
+	/* volatile: they live across siglongjmp from the SIGILL handler */
+	volatile vmk_u64 eperm = 0, sigill = 0;
 	double t0 = now_s();
 
 	sigaction(SIGILL, &sa, NULL);
 	for (g.cur = g.o.first; g.cur < g.o.first + g.o.cases && g.failures < MAX_FAILURES;
 	     g.cur++) {
 		vmk_u64 in[12], out[12];
-		int cpu;
+		volatile int cpu;
 
 		rnd_seed(g.o.seed, g.cur);
 		for (int i = 0; i < 12; i++)

@@ -35,6 +35,9 @@
 #include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/io.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -154,14 +157,17 @@ static u64 pick_gpa(struct fuzzer *f, int kind, u64 len)
 		k = GUARD + below(f, BUF_USE - GUARD);
 		return f->buf_pa + (below(f, 4) ? k & ~7ULL : k);
 	case B_REGION:
-		switch (below(f, 3)) {
-		case 0: return region_base + below(f, region_size);
-		case 1: return region_base - 1 - below(f, len > 1 ? len - 1 : 1);
-		default: return region_base + region_size - 1 - below(f, len);
-		}
+		/* Straddling the start: 1 to len - 1 bytes below the region. */
+		k = below(f, 3);
+		if (k == 1 && len >= 2)
+			return region_base - 1 - below(f, len - 1);
+		if (k == 2)
+			return region_base + region_size - 1 - below(f, len);
+		return region_base + below(f, region_size);
 	case B_SPAN:
 		switch (below(f, 5)) {
-		case 0: return NPT_SPAN - 1 - below(f, len);
+		case 0:	/* ending 1 to len - 1 bytes past the span */
+			return len >= 2 ? NPT_SPAN - 1 - below(f, len - 1) : NPT_SPAN;
 		case 1: return NPT_SPAN + below(f, 1ULL << 40);
 		case 2: return ~0ULL - below(f, len);	/* wraps */
 		case 3: return (1ULL << 63) + below(f, 1ULL << 32);
@@ -484,7 +490,7 @@ static int __init callfuzz_init(void)
 			break;
 		}
 		f->buf = page_address(pg);
-		f->buf_pa = page_to_phys(pg);
+		f->buf_pa = virt_to_phys(f->buf);
 		f->task = kthread_create_on_node(fuzz_thread, f, cpu_to_node(cpu),
 						 "vmkx_callfuzz/%u", cpu);
 		if (IS_ERR(f->task)) {
