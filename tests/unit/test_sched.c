@@ -192,9 +192,10 @@ static void test_balance_three_on_two(void **state)
 		w[i] = env_world(i == 0 ? "w0" : i == 1 ? "w1" : "w2",
 				 NULL, NULL, 1000, 0, 0);
 	env_run(t);
-	/* Each is entitled to two thirds of a CPU. */
+	/* Each is entitled to two thirds of a CPU; worlds that do not divide
+	 * evenly among CPUs get it by rotation, only approximately. */
 	for (i = 0; i < 3; i++)
-		assert_near(env_used(w[i]), t * 2 / 3, 5);
+		assert_near(env_used(w[i]), t * 2 / 3, 12);
 }
 
 static void test_idle_cpu_pulls(void **state)

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Co-scheduling of a VM's VCPUs (vmkernel/core/cosched.c).  Skew is
+ * measured by progress: a VCPU progresses while it runs and while it is
+ * idle (waiting), since an idle VCPU needs no CPU and must not hold its
+ * siblings back; it falls behind while ready or co-stopped.  A VCPU's lead
+ * is its progress minus that of its slowest sibling.
+ *
+ *   relaxed (ESX 3): a VCPU whose lead exceeds the group's threshold is
+ *     co-stopped alone; it is co-started when its lead has fallen to half
+ *     the threshold.
+ *   strict (ESX 2): when the skew exceeds the threshold every VCPU that
+ *     is ahead is co-stopped, and all are co-started together when a
+ *     laggard is dispatched; skew is then measured afresh.
+ *
+ * A waiting VCPU is never a laggard.  Called by the scheduler with no
+ * lock held; cosched takes the group's lock (LOCK_RANK_COSCHED) and then
+ * run-queue locks.
+ */
+#ifndef VMK_COSCHED_H
+#define VMK_COSCHED_H
+
+#include <vmk/types.h>
+
+struct world;
+struct world_group;
+
+/* The lead of w over its slowest sibling, now. */
+u64 cosched_lead(struct world *w, u64 now);
+/* The group's skew (largest lead), now. */
+u64 cosched_skew(struct world_group *g, u64 now);
+/* From sched_tick for a running VCPU: true if it must be co-stopped. */
+bool cosched_tick(struct world *w, u64 now);
+/* A VCPU of g was dispatched (w) or stopped running (w NULL): co-start
+ * the co-stopped VCPUs that this allows. */
+void cosched_update(struct world_group *g, struct world *w, u64 now);
+
+#endif

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The CPU scheduler: proportional share with reservations and limits over
+ * the resource-pool tree, per-CPU run queues ordered by virtual time, and
+ * co-scheduling of a VM's VCPUs.  vmkernel/core/sched.c explains the
+ * algorithm and vmkernel/core/README.md the reasons for it.
+ *
+ * The vmkernel is not preemptive: a world leaves its CPU only at a
+ * scheduling point, which is one of
+ *   - world_wait() / world_wait_locked()  (it blocks),
+ *   - sched_yield()                       (it gives the CPU up),
+ *   - sched_preempt_point()               (it offers to: the VMM's exit
+ *                                          path, a helper between work
+ *                                          items, the idle loop),
+ *   - world_exit()                        (it dies).
+ * The timer interrupt calls sched_tick(), which accounts, enforces limits
+ * and co-scheduling, balances, and at most sets the CPU's need_resched
+ * flag; it never switches.  No lock may be held at a scheduling point.
+ */
+#ifndef VMK_SCHED_H
+#define VMK_SCHED_H
+
+#include <vmk/types.h>
+#include <vmk/pool.h>
+
+struct world;
+
+#define SCHED_QUANTUM_NS	10000000ULL	/* 10 ms */
+#define SCHED_TICK_NS		1000000ULL	/* the timer: 1 ms */
+#define SCHED_ENTITLE_NS	50000000ULL	/* entitlements refreshed */
+#define SCHED_BALANCE_NS	20000000ULL	/* each CPU looks for work */
+#define SCHED_ACTIVE_NS		100000000ULL	/* a sleeper still counts */
+#define SCHED_SKEW_NS		3000000ULL	/* default co-stop threshold */
+
+struct sched_cpu_stats {
+	u32 nr;			/* worlds on this CPU, running included */
+	u64 load;		/* their weights, CPU units */
+	u64 decisions;
+	u64 migrations;		/* worlds pulled to this CPU */
+	u64 idle_ns;
+};
+
+/* Resets the scheduler for ncpus CPUs of cpu_mhz each (pool tree too). */
+int sched_init(u32 ncpus, u32 cpu_mhz);
+u32 sched_ncpus(void);
+void sched_set_idle(u32 cpu, struct world *idle);
+
+/* CPU units for a percentage of one CPU, or for MHz. */
+u64 sched_units_pct(u32 pct);
+u64 sched_units_mhz(u32 mhz);
+
+/* Lifecycle hooks for world.c. */
+void sched_add(struct world *w);	/* NEW -> READY */
+void sched_remove(struct world *w);	/* not running */
+void sched_wakeup(struct world *w);	/* WAITING -> READY */
+/* The current world stops running in state s (WAITING or DEAD); returns
+ * the world to switch to, already current. */
+struct world *sched_block(u32 state);
+
+/* For cosched.c (group lock held): stop VCPU v (now if it is queued, at
+ * its next scheduling point if it runs; false if neither), or put a
+ * co-stopped one back at the head of its CPU's queue. */
+bool sched_costop(struct world *v, u64 now);
+void sched_costart(struct world *v, u64 now);
+
+/* Scheduling points. */
+void sched_yield(void);
+void sched_preempt_point(void);
+
+/* Timer interrupt on this CPU. */
+void sched_tick(void);
+
+struct world *sched_current(u32 cpu);
+bool sched_need_resched(u32 cpu);
+/* -EINVAL if mask names no CPU the scheduler has. */
+int sched_set_affinity(struct world *w, u64 mask);
+/* Marks entitlements stale: recomputed at the next tick. */
+void sched_entitle_dirty(void);
+/* Recomputes entitlements now. */
+void sched_entitle(void);
+void sched_cpu_stats(u32 cpu, struct sched_cpu_stats *out);
+
+#endif
