@@ -45,6 +45,15 @@ run_one() {
 	end=$(date +%s)
 	{
 		grep -a -o 'PASS: .*\|FAIL: .*\|SKIP: .*' "$log" | tr -d '\r' | sed "s|^\([A-Z]*\): |\1: $name: |"
+		# "EXPECT-SERIAL: text": the text must appear elsewhere on the
+		# serial port (output the guest cannot see, like the vmkernel's).
+		grep -a '^EXPECT-SERIAL: ' "$log" | tr -d '\r' | while read -r _ want; do
+			if grep -a -v '^EXPECT-SERIAL: ' "$log" | grep -aqF "$want"; then
+				echo "PASS: $name: serial port shows '$want'"
+			else
+				echo "FAIL: $name: serial port shows '$want'"
+			fi
+		done
 		if grep -aq '^\[root@[^]]*\]# ' "$log"; then
 			echo "PASS: $name: shell prompt reached"
 		else

@@ -50,7 +50,8 @@ check "user-mode VMMCALL faults on bare hardware" sh -c 'vmkcall user-nop | grep
 check "/proc/vmware/version says not loaded" grep -qx 'loaded no' /proc/vmware/version
 check "the log is kept after unload" grep -q 'left the vmkernel' /proc/vmware/log
 check "rmmod vmnix after unload" rmmod vmnix
-check "load again" vmkload -q
+check "load again, copying the log to the serial port" vmkload -q --serial-log
+echo "EXPECT-SERIAL: cpu0:1024) cpu0: entering; Linux CPU 0 continues as console world 1024"
 check "S90vmkernel restart" /etc/init.d/S90vmkernel restart
 check "loaded after restart" vmkload --status
 check "S90vmkernel stop" /etc/init.d/S90vmkernel stop
