@@ -607,7 +607,7 @@ struct world *sched_block(u32 state)
 	return sched_switch(state);
 }
 
-void sched_yield(void)
+void sched_yield_cpu(void)
 {
 	struct world *prev = sched_current(arch_cpu_index()), *next;
 
@@ -620,7 +620,7 @@ void sched_yield(void)
 void sched_preempt_point(void)
 {
 	if (sched_need_resched(arch_cpu_index()))
-		sched_yield();
+		sched_yield_cpu();
 }
 
 void sched_tick(void)

@@ -8,7 +8,7 @@
  * The vmkernel is not preemptive: a world leaves its CPU only at a
  * scheduling point, which is one of
  *   - world_wait() / world_wait_locked()  (it blocks),
- *   - sched_yield()                       (it gives the CPU up),
+ *   - sched_yield_cpu()                   (it gives the CPU up),
  *   - sched_preempt_point()               (it offers to: the VMM's exit
  *                                          path, a helper between work
  *                                          items, the idle loop),
@@ -64,7 +64,7 @@ bool sched_costop(struct world *v, u64 now);
 void sched_costart(struct world *v, u64 now);
 
 /* Scheduling points. */
-void sched_yield(void);
+void sched_yield_cpu(void);
 void sched_preempt_point(void);
 
 /* Timer interrupt on this CPU. */
