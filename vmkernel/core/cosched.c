@@ -2,10 +2,12 @@
 /*
  * Co-scheduling of a VM's VCPUs (see <vmk/cosched.h> for the model).
  *
- * Progress of a VCPU = time run + time idle - its baseline; computed from
- * the state accounting, so it costs nothing while no one looks.  The
- * slowest sibling is taken among VCPUs that want to run (running, ready
- * or co-stopped): a VCPU that waits is idle and never a laggard.  Checks
+ * Progress of a VCPU = time run - its baseline; computed from the state
+ * accounting, so it costs nothing while no one looks.  The slowest
+ * sibling is taken among VCPUs that want to run (running, ready or
+ * co-stopped): a VCPU that waits is idle, is never a laggard, and when it
+ * wakes its progress is raised to the slowest sibling's if it was below,
+ * so idling builds no skew.  Checks
  * happen at the VCPUs' ticks and dispatches, so a running VCPU's lead can
  * pass the threshold by at most one tick before it is co-stopped.
  *
@@ -27,10 +29,9 @@ static bool cosched_wants_cpu(const struct world *v)
 
 static u64 cosched_progress(const struct world *v, u64 now)
 {
-	u64 p = v->st.used_ns + v->st.wait_ns;
+	u64 p = v->st.used_ns;
 
-	if ((v->state == WORLD_RUNNING || v->state == WORLD_WAITING) &&
-	    now > v->state_since)
+	if (v->state == WORLD_RUNNING && now > v->state_since)
 		p += now - v->state_since;
 	return p - v->skew_base_ns;
 }
@@ -90,6 +91,29 @@ u64 cosched_skew(struct world_group *g, u64 now)
 	skew = cosched_skew_locked(g, now);
 	spin_unlock(&g->lock);
 	return skew;
+}
+
+bool cosched_woken(struct world *w, u64 now)
+{
+	struct world_group *g = w->group;
+	bool stop = false;
+	u64 m, p;
+
+	spin_lock(&g->lock);
+	m = cosched_min(g, now);
+	p = cosched_progress(w, now);
+	/* Idle time is not lag: it rejoins no further behind than the
+	 * slowest sibling that wants to run. */
+	if (m != ~0ULL && p < m)
+		w->skew_base_ns -= m - p;
+	/* It may have blocked ahead, between two checks: it then rejoins
+	 * co-stopped. */
+	if (m != ~0ULL && p > m + g->skew_threshold_ns && g->nvcpus > 1) {
+		stop = true;
+		g->costops++;
+	}
+	spin_unlock(&g->lock);
+	return stop;
 }
 
 /* Group lock held; takes v's run-queue lock. */

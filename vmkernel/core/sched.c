@@ -287,8 +287,9 @@ static u32 sched_choose_cpu(const struct world *w)
 	return best;
 }
 
-/* Puts runnable world w (not assigned anywhere) on a CPU's queue. */
-static void sched_place(struct world *w, u64 now)
+/* Puts runnable world w (not assigned anywhere) on a CPU's queue, or
+ * there co-stopped. */
+static void sched_place(struct world *w, u64 now, bool costopped)
 {
 	u32 cpu = sched_choose_cpu(w);
 	struct sched_cpu *rq = &sched_cpus[cpu];
@@ -300,9 +301,14 @@ static void sched_place(struct world *w, u64 now)
 		w->vtime = MAX(w->vtime, rq->vt);
 	w->cpu = cpu;
 	sched_assign(rq, w);
+	if (costopped) {
+		world_set_state(w, WORLD_COSTOPPED, now);
+		goto out_unlock;
+	}
 	sched_make_ready(rq, w, now);
 	if (rq->cur == rq->idle || rq->cur->vtime > w->vtime)
 		rq->need_resched = true;
+out_unlock:
 	spin_unlock(&rq->lock);
 }
 
@@ -391,7 +397,7 @@ void sched_add(struct world *w)
 	CHECK(w->state == WORLD_NEW);
 	sched_refill(w, now);
 	w->last_active = now;
-	sched_place(w, now);
+	sched_place(w, now, false);
 	sched_entitle_dirty();
 }
 
@@ -415,7 +421,7 @@ void sched_wakeup(struct world *w)
 
 	CHECK(w->state == WORLD_WAITING);
 	w->last_active = now;
-	sched_place(w, now);
+	sched_place(w, now, w->group && cosched_woken(w, now));
 }
 
 int sched_set_affinity(struct world *w, u64 mask)
@@ -440,7 +446,7 @@ int sched_set_affinity(struct world *w, u64 mask)
 	}
 	spin_unlock(&rq->lock);
 	if (move)
-		sched_place(w, arch_now_ns());
+		sched_place(w, arch_now_ns(), false);
 	return 0;
 }
 
@@ -593,7 +599,7 @@ static struct world *sched_switch(u32 state)
 	spin_unlock(&rq->lock);
 
 	if (replace)
-		sched_place(prev, now);		/* left its allowed CPUs */
+		sched_place(prev, now, false);	/* left its allowed CPUs */
 	if (prev != next && prev->group)
 		cosched_update(prev->group, NULL, now);
 	if (prev != next && next->group)

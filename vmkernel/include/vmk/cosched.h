@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Co-scheduling of a VM's VCPUs (vmkernel/core/cosched.c).  Skew is
- * measured by progress: a VCPU progresses while it runs and while it is
- * idle (waiting), since an idle VCPU needs no CPU and must not hold its
- * siblings back; it falls behind while ready or co-stopped.  A VCPU's lead
- * is its progress minus that of its slowest sibling.
+ * measured by progress: a VCPU progresses while it runs and falls behind
+ * while ready or co-stopped.  An idle (waiting) VCPU needs no CPU: it does
+ * not count as a laggard, and it comes back no further behind than its
+ * slowest sibling, so idling builds no skew.  A VCPU's lead is its
+ * progress minus that of its slowest sibling that wants to run.
  *
  *   relaxed (ESX 3): a VCPU whose lead exceeds the group's threshold is
  *     co-stopped alone; it is co-started when its lead has fallen to half
@@ -13,7 +14,7 @@
  *     is ahead is co-stopped, and all are co-started together when a
  *     laggard is dispatched; skew is then measured afresh.
  *
- * A waiting VCPU is never a laggard.  Called by the scheduler with no
+ * Called by the scheduler with no
  * lock held; cosched takes the group's lock (LOCK_RANK_COSCHED) and then
  * run-queue locks.
  */
@@ -29,6 +30,9 @@ struct world_group;
 u64 cosched_lead(struct world *w, u64 now);
 /* The group's skew (largest lead), now. */
 u64 cosched_skew(struct world_group *g, u64 now);
+/* A VCPU wakes from waiting (before it is queued): true if it must
+ * rejoin co-stopped. */
+bool cosched_woken(struct world *w, u64 now);
 /* From sched_tick for a running VCPU: true if it must be co-stopped. */
 bool cosched_tick(struct world *w, u64 now);
 /* A VCPU of g was dispatched (w) or stopped running (w NULL): co-start

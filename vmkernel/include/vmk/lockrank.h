@@ -26,9 +26,9 @@ enum lock_rank {
 	/* ---- spinlocks and IRQ locks ---- */
 	LOCK_RANK_POOL		= 1000,	/* resource-pool tree, admission, entitlements */
 	LOCK_RANK_WORLD_TABLE	= 1100,	/* world table: IDs and slots */
-	LOCK_RANK_COSCHED	= 1200,	/* one VM's co-scheduling state */
 	LOCK_RANK_SEM_INTERNAL	= 1300,	/* a semaphore's count */
 	LOCK_RANK_WAIT		= 1400,	/* wait-queue buckets */
+	LOCK_RANK_COSCHED	= 1500,	/* one VM's co-scheduling state */
 	/* Run queues: CPU n's lock has rank LOCK_RANK_RUNQUEUE + n, so two run
 	 * queues are always taken in CPU order (load balancing). */
 	LOCK_RANK_RUNQUEUE	= 2000,
