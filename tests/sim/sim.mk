@@ -5,13 +5,13 @@
 # build/results/sim.result; `make bench-sim` the full form, with figures
 # and the share plot under build/bench/.
 
+include vmkernel/core/core.mk
+
 SIM_BIN    := $(O)/sim/sim
 SIM_SRCS   := tests/sim/sim.c tests/sim/scenarios.c vmkernel/arch/fake/fake.c \
 	$(VMK_CORE_SRCS)
 SIM_CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-Ivmkernel/include -Ivmkernel/abi -Ivmkernel/arch/fake -DVMK_DEBUG
-
--include vmkernel/core/core.mk
 
 $(SIM_BIN): $(SIM_SRCS) tests/sim/sim.h $(wildcard vmkernel/include/vmk/*.h) \
 		vmkernel/arch/fake/fake.h
