@@ -57,7 +57,7 @@ static int env_teardown(void **state)
 	return 0;
 }
 
-static struct world *env_world(const char *name, struct pool_node *pool,
+static __attribute__((unused)) struct world *env_world(const char *name, struct pool_node *pool,
 			       struct world_group *g, u32 shares, u64 res,
 			       u64 limit)
 {
@@ -75,7 +75,7 @@ static struct world *env_world(const char *name, struct pool_node *pool,
 }
 
 /* Runs every CPU for ns: ticks, then each CPU's preemption point. */
-static void env_run(u64 ns)
+static __attribute__((unused)) void env_run(u64 ns)
 {
 	u64 end = arch_now_ns() + ns;
 	u32 cpu;
@@ -94,7 +94,7 @@ static void env_run(u64 ns)
 	fake_set_cpu(0);
 }
 
-static u64 env_used(struct world *w)
+static __attribute__((unused)) u64 env_used(struct world *w)
 {
 	struct world_stats st;
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the ranked locks: spinlocks, IRQ locks and semaphores,
- * and the debug build's rank checking (violations must be caught and
+ * Unit tests of the ranked locks: spinlocks, IRQ locks and semaphores
+ * (binary, counting, blocking through the world wait queues), and the
+ * debug build's rank checking (violations must be caught and
  * name both locks and where they were taken).
  */
 #include <setjmp.h>
@@ -12,8 +13,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <vmk/errno.h>
 #include <vmk/lock.h>
-#include "fake.h"
+#include <vmk/sem.h>
+#include "core_env.h"
 
 static int setup(void **state)
 {
@@ -186,6 +189,130 @@ static void test_irqlock(void **state)
 	assert_int_equal(lock_held_count(), 0);
 }
 
+static int setup_worlds(void **state)
+{
+	(void)state;
+	env_start(1);
+	return 0;
+}
+
+static void test_sem_counting_try(void **state)
+{
+	struct sem s;
+	(void)state;
+
+	assert_int_equal(sem_init_counting(&s, "io", LOCK_RANK_SEM_IO, -1), -EINVAL);
+	assert_int_equal(sem_init_counting(&s, "io", LOCK_RANK_SEM_IO, 2), 0);
+	assert_true(sem_trydown(&s));
+	assert_true(sem_trydown(&s));
+	assert_false(sem_trydown(&s));
+	sem_up(&s);
+	assert_true(sem_trydown(&s));
+	sem_up(&s);
+	sem_up(&s);
+	assert_int_equal(s.count, 2);
+}
+
+static void test_sem_binary(void **state)
+{
+	struct world *a = env_world("a", NULL, NULL, 1000, 0, 0);
+	struct sem m;
+	(void)state;
+
+	env_run(2 * MS);
+	assert_ptr_equal(sched_current(0), a);
+	sem_init_binary(&m, "cfg", LOCK_RANK_SEM_CONFIG);
+	sem_down(&m);
+	assert_int_equal(a->sems.depth, 1);
+	assert_false(sem_trydown(&m));
+	sem_up(&m);
+	assert_int_equal(a->sems.depth, 0);
+	/* Releasing a free mutex is a bug. */
+	assert_true(FAKE_CATCH_PANIC(sem_up(&m)));
+}
+
+static struct sem blk_sem;
+static struct world *blk_holder;
+static int blk_hook_runs;
+
+/* Plays the holder: it runs while the blocked world waits, and releases. */
+static void blk_hook(struct world *prev, struct world *next)
+{
+	(void)prev;
+	blk_hook_runs++;
+	assert_ptr_equal(next, blk_holder);
+	assert_int_equal(prev->state, WORLD_WAITING);
+	sem_up(&blk_sem);
+	assert_int_equal(prev->state, WORLD_READY);
+}
+
+static void test_sem_blocks_and_wakes(void **state)
+{
+	struct world *h = env_world("holder", NULL, NULL, 1000, 0, 0);
+	struct world *w = env_world("waiter", NULL, NULL, 1000, 0, 0);
+	(void)state;
+
+	sem_init_binary(&blk_sem, "cfg", LOCK_RANK_SEM_CONFIG);
+	while (sched_current(0) != h)
+		env_run(SCHED_TICK_NS);
+	sem_down(&blk_sem);		/* the holder takes it */
+	while (sched_current(0) != w)
+		env_run(SCHED_TICK_NS);
+	blk_holder = h;
+	fake_switch_hook = blk_hook;
+	sem_down(&blk_sem);		/* the waiter blocks, holder releases */
+	fake_switch_hook = env_switch;
+	assert_int_equal(blk_hook_runs, 1);
+	/* The unit went to the waiter. */
+	assert_int_equal(blk_sem.count, 0);
+	assert_int_equal(blk_sem.waiters, 0);
+	assert_int_equal(h->sems.depth, 0);
+}
+
+static void test_sem_block_without_runner_panics(void **state)
+{
+	struct world *a = env_world("a", NULL, NULL, 1000, 0, 0);
+	struct sem s;
+	(void)state;
+
+	assert_int_equal(sem_init_counting(&s, "io", LOCK_RANK_SEM_IO, 0), 0);
+	env_run(2 * MS);
+	assert_ptr_equal(sched_current(0), a);
+	fake_switch_hook = NULL;
+	assert_true(FAKE_CATCH_PANIC(sem_down(&s)));
+	fake_switch_hook = env_switch;
+	assert_int_equal(a->state, WORLD_WAITING);
+}
+
+static void test_sem_rank_checked(void **state)
+{
+	struct world *a = env_world("a", NULL, NULL, 1000, 0, 0);
+	struct sem hi, lo;
+	struct spinlock sl = SPINLOCK_INIT("spin", LOCK_RANK_POOL);
+	(void)state;
+
+	env_run(2 * MS);
+	assert_ptr_equal(sched_current(0), a);
+	sem_init_binary(&hi, "sem-world", LOCK_RANK_SEM_WORLD);
+	sem_init_binary(&lo, "sem-config", LOCK_RANK_SEM_CONFIG);
+	sem_down(&hi);
+	/* A lower-ranked semaphore under a higher one. */
+	assert_true(FAKE_CATCH_PANIC(sem_down(&lo)));
+	assert_non_null(strstr(fake_panic_msg, "'sem-config'"));
+	assert_non_null(strstr(fake_panic_msg, "'sem-world'"));
+	sem_up(&hi);
+	/* A semaphore while holding a spinlock: it could sleep. */
+	spin_lock(&sl);
+	assert_true(FAKE_CATCH_PANIC(sem_down(&lo)));
+	spin_unlock(&sl);
+	/* In order, all is well. */
+	sem_down(&lo);
+	sem_down(&hi);
+	sem_up(&lo);
+	sem_up(&hi);
+	assert_int_equal(a->sems.depth, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +325,11 @@ int main(void)
 		cmocka_unit_test_setup(test_per_cpu_tracking, setup),
 		cmocka_unit_test_setup(test_unlock_not_held_panics, setup),
 		cmocka_unit_test_setup(test_irqlock, setup),
+		cmocka_unit_test_setup_teardown(test_sem_counting_try, setup_worlds, env_teardown),
+		cmocka_unit_test_setup_teardown(test_sem_binary, setup_worlds, env_teardown),
+		cmocka_unit_test_setup_teardown(test_sem_blocks_and_wakes, setup_worlds, env_teardown),
+		cmocka_unit_test_setup_teardown(test_sem_block_without_runner_panics, setup_worlds, env_teardown),
+		cmocka_unit_test_setup_teardown(test_sem_rank_checked, setup_worlds, env_teardown),
 	};
 
 	return cmocka_run_group_tests_name("lock", tests, NULL, NULL);

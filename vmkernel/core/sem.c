@@ -30,32 +30,25 @@ int sem_init_counting(struct sem *s, const char *name, u32 rank, s32 count)
 	return 0;
 }
 
-static struct lock_track *sem_world_track(void)
+static void sem_check(struct sem *s, struct world *self, const char *file,
+		      int line)
 {
-	struct world *w = world_current();
-
-	return w ? &w->sems : NULL;
-}
-
-static void sem_check(struct sem *s, const char *file, int line)
-{
-	struct lock_track *wt = sem_world_track();
-
 	lock_track_check(lock_cpu_track(), s, s->name, s->rank, file, line);
-	if (wt)
-		lock_track_check(wt, s, s->name, s->rank, file, line);
+	if (self)
+		lock_track_check(&self->sems, s, s->name, s->rank, file, line);
 }
 
-static void sem_took(struct sem *s, const char *file, int line)
+/* A binary semaphore is held by the world that took it. */
+static void sem_took(struct sem *s, struct world *self, const char *file,
+		     int line)
 {
-	struct lock_track *wt = sem_world_track();
-
-	if (s->max == 1 && wt)
-		lock_track_push(wt, s, s->name, s->rank, file, line);
+	if (s->max == 1 && self)
+		lock_track_push(&self->sems, s, s->name, s->rank, file, line);
 }
 
 bool sem_trydown_at(struct sem *s, const char *file, int line)
 {
+	struct world *self = world_current();
 	bool got;
 
 	spin_lock(&s->lock);
@@ -64,13 +57,15 @@ bool sem_trydown_at(struct sem *s, const char *file, int line)
 		s->count--;
 	spin_unlock(&s->lock);
 	if (got)
-		sem_took(s, file, line);
+		sem_took(s, self, file, line);
 	return got;
 }
 
 void sem_down_at(struct sem *s, const char *file, int line)
 {
-	sem_check(s, file, line);
+	struct world *self = world_current();
+
+	sem_check(s, self, file, line);
 	/* Sleeping with a spinlock held would stall its CPU's peers. */
 	CHECK(lock_held_count() == 0);
 	spin_lock(&s->lock);
@@ -82,15 +77,15 @@ void sem_down_at(struct sem *s, const char *file, int line)
 	}
 	s->count--;
 	spin_unlock(&s->lock);
-	sem_took(s, file, line);
+	sem_took(s, self, file, line);
 }
 
 void sem_up(struct sem *s)
 {
-	struct lock_track *wt = sem_world_track();
+	struct world *self = world_current();
 
-	if (s->max == 1 && wt)
-		lock_track_pop(wt, s);
+	if (s->max == 1 && self)
+		lock_track_pop(&self->sems, s);
 	spin_lock(&s->lock);
 	CHECK(s->count < s->max);
 	s->count++;

@@ -215,15 +215,16 @@ int world_create(const struct world_params *p, struct world **out)
 	struct world *w;
 	int ret;
 
-	if (p->type > VMK_WORLD_VMM || p->type == VMK_WORLD_IDLE)
+	size_t len = p->name ? strnlen(p->name, WORLD_NAME_LEN) : 0;
+
+	if (p->type > VMK_WORLD_VMM || p->type == VMK_WORLD_IDLE ||
+	    !len || len >= WORLD_NAME_LEN)
 		return -EINVAL;
 	if (g && g->nvcpus >= GROUP_MAX_VCPUS)
 		return -E2BIG;
 	w = world_alloc(p->name, p->type);
 	if (!w)
-		return p->name && strnlen(p->name, WORLD_NAME_LEN) &&
-		       strnlen(p->name, WORLD_NAME_LEN) < WORLD_NAME_LEN
-			       ? -ENOMEM : -EINVAL;
+		return -ENOMEM;
 	w->node.alloc = p->alloc;
 	if (!w->node.alloc.shares)
 		w->node.alloc.shares = SHARES_NORMAL;
