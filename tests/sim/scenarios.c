@@ -295,9 +295,9 @@ void scenario_many(void)
 	}
 	printf("    shares-1000 half: %.2f CPUs (entitled 16), shares-3000 half: "
 	       "%.2f CPUs (entitled 48)\n", cls[0], cls[1]);
-	printf("    mean per-world error %.1f%% (each world gets a 10 ms quantum "
-	       "about every %.1f s here)\n", 100 * abs_err / n,
-	       (double)n / 64 * 10 * MS / SEC * 0.5);
+	printf("    mean per-world error %.1f%% (%.0f worlds share each CPU, "
+	       "with a %llu ms quantum)\n", 100 * abs_err / n, n / 64.0,
+	       (unsigned long long)(SCHED_QUANTUM_NS / MS));
 	sim_check(fabs(cls[1] / 48 - 1) < 0.01 && fabs(cls[0] / 16 - 1) < 0.01,
 		  "aggregate entitlement error of each share class < 1%% "
 		  "(%.2f%%, %.2f%%)", 100 * fabs(cls[0] / 16 - 1),
@@ -315,7 +315,7 @@ static double scaling_one(u32 n)
 	u32 i, rounds = 20000;
 	struct timespec a, b;
 
-	sim_begin("scaling: n worlds on one CPU", 1);
+	sim_begin(NULL, 1);
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "w%u", i);
 		sim_add(name, SIM_CPU, NULL, NULL, 1000 + (i % 7) * 500, 0, 0);

@@ -84,7 +84,8 @@ void sim_begin(const char *scenario, u32 ncpus)
 	struct heap *h = calloc(1, sizeof(*h));
 	char name[HEAP_NAME_LEN];
 
-	printf("\n== %s (%u CPUs)\n", scenario, ncpus);
+	if (scenario)
+		printf("\n== %s (%u CPUs)\n", scenario, ncpus);
 	fake_log_level = VMK_LOG_WARN;
 	fake_switch_hook = sim_switch;
 	fake_set_cpu(0);

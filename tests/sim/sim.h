@@ -41,6 +41,7 @@ struct sim_opts {
 
 extern struct sim_opts sim_opts;
 
+/* A fresh machine; scenario NULL prints no heading. */
 void sim_begin(const char *scenario, u32 ncpus);
 void sim_end(void);
 struct sim_world *sim_add(const char *name, enum sim_kind kind,
