@@ -139,6 +139,18 @@ static int region_map(struct vmnix_load *req)
 	return 0;
 }
 
+/*
+ * Unmaps the region and purges the lazily freed mapping at once, so the
+ * next load can reuse the same addresses and page tables rather than
+ * growing the kernel's page tables a little with every load.
+ */
+static void region_unmap(void)
+{
+	vunmap(vmnix.va);
+	vmnix.va = NULL;
+	vm_unmap_aliases();
+}
+
 /* The image's header, checked again: the loader checked the ELF, but the
  * shim trusts nothing that comes from user space. */
 static int image_check(struct vmnix_load *req, const struct vmk_image_header *h)
@@ -414,8 +426,7 @@ error_log:
 	log_reason(req);
 	pr_warn("load failed: %s\n", req->error);
 error_unmap:
-	vunmap(vmnix.va);
-	vmnix.va = NULL;
+	region_unmap();
 error_release:
 	region_release();
 error_free:
@@ -456,8 +467,7 @@ int vmnix_unload(void)
 	up_write(&vmnix.calls);
 	kfree(results);
 
-	vunmap(vmnix.va);
-	vmnix.va = NULL;
+	region_unmap();
 	region_release();
 	vmnix.unload_ns = ktime_get_ns() - t0;
 	module_put(THIS_MODULE);
