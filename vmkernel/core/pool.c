@@ -181,6 +181,8 @@ int pool_set_alloc(struct pool_node *n, const struct pool_alloc *a)
 	u64 old, new;
 	int ret;
 
+	if (n == &pool_host.node)
+		return -EPERM;		/* the host is what the machine has */
 	ret = pool_check_alloc(n, a);
 	if (ret)
 		return ret;
@@ -190,8 +192,7 @@ int pool_set_alloc(struct pool_node *n, const struct pool_alloc *a)
 	new = pool_eff_res(n);
 	/* A fixed reservation must still cover what the children hold. */
 	if (!pool_expandable(n) && n->kind != POOL_KIND_WORLD &&
-	    n->child_res > MIN(a->res, n == &pool_host.node ? pool_cap_units
-							     : a->res)) {
+	    n->child_res > a->res) {
 		log_warn("admission: '%s' cannot reserve %llu CPU units: its "
 			 "children reserve %llu", n->name,
 			 (unsigned long long)a->res,
