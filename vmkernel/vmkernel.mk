@@ -33,6 +33,7 @@ VMK_SRCS := \
 	vmkernel/arch/x86/trap.c \
 	vmkernel/arch/x86/serial.c \
 	vmkernel/arch/x86/arch.c \
+	vmkernel/arch/x86/world.c \
 	vmkernel/kernel/log.c \
 	vmkernel/kernel/vmkcall.c \
 	vmkernel/lib/string.c \

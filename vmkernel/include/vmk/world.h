@@ -102,6 +102,9 @@ struct world {
 
 	/* Binary semaphores this world holds (rank checking). */
 	struct lock_track sems;
+
+	/* Its stack pointer while switched out (arch_world_switch). */
+	u64 arch_sp;
 };
 
 struct world_params {

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Switching between vmkernel worlds on x86: the scheduler has chosen
+ * `next`; save the callee-saved registers and the return address on
+ * prev's stack, keep the stack pointer in prev, and continue on next's
+ * stack where it was switched out.  Everything else the C calling
+ * convention lets a call clobber.
+ *
+ * Today every world the live vmkernel runs is a CPU's console world,
+ * which runs as a guest and never switches; the first stack of a new
+ * vmkernel world is built when the vmkernel starts running its own.
+ */
+#include <vmk/arch.h>
+#include <vmk/world.h>
+
+void arch_world_switch(struct world *prev, struct world *next)
+{
+	__asm__ volatile(
+		"push %%rbp\n\t"
+		"push %%rbx\n\t"
+		"push %%r12\n\t"
+		"push %%r13\n\t"
+		"push %%r14\n\t"
+		"push %%r15\n\t"
+		"lea 1f(%%rip), %%rax\n\t"
+		"push %%rax\n\t"
+		"mov %%rsp, %c[sp](%[prev])\n\t"
+		"mov %c[sp](%[next]), %%rsp\n\t"
+		"ret\n"
+		"1:\n\t"
+		"pop %%r15\n\t"
+		"pop %%r14\n\t"
+		"pop %%r13\n\t"
+		"pop %%r12\n\t"
+		"pop %%rbx\n\t"
+		"pop %%rbp\n\t"
+		: [prev] "+D"(prev), [next] "+S"(next)
+		: [sp] "i"(__builtin_offsetof(struct world, arch_sp))
+		: "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "memory", "cc");
+}
