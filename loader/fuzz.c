@@ -292,7 +292,7 @@ static int check_case(const unsigned char *buf, size_t size,
 		     seed, k, rc, why, rc2, why2);
 		goto out;
 	}
-	if (rc == -1) {
+	if (rc < 0) {
 		if (!why[0] || strchr(why, '\n')) {
 			fail(err, errlen, "seed %" PRIu64 " case %" PRIu64 ": rejected without a one-line reason (\"%s\")",
 			     seed, k, why);

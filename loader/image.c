@@ -437,7 +437,61 @@ int image_check(const void *file, size_t size, vmk_u64 region_size,
 	info.file_size = info.hdr.file_size;
 	if (out)
 		*out = info;
+	/* Last: every structure is sound, so the bytes can be summed. */
+	vmk_u64 sum = image_sum(f, &info);
+	if (sum != info.hdr.checksum) {
+		fail(err, errlen,
+		     "checksum 0x%016" PRIx64 " does not match the image's contents (0x%016" PRIx64 "): corrupt image",
+		     info.hdr.checksum, sum);
+		return -2;
+	}
 	return 0;
+}
+
+/* Feeds n zero bytes to the checksum. */
+static vmk_u64 sum_zeros(vmk_u64 h, vmk_u64 n)
+{
+	static const unsigned char zero[256];
+
+	while (n) {
+		vmk_u64 k = n < sizeof(zero) ? n : sizeof(zero);
+		h = vmk_sum_update(h, zero, k);
+		n -= k;
+	}
+	return h;
+}
+
+vmk_u64 image_sum(const void *file, const struct image_info *info)
+{
+	const unsigned char *f = file;
+	vmk_u64 h = VMK_SUM_INIT, at = 0, end = info->file_size;
+	struct vmk_image_header hdr = info->hdr;
+
+	/* The flat image's bytes [0, file_size), the checksum read as zero. */
+	hdr.checksum = 0;
+	for (unsigned int i = 0; i < info->nseg && at < end; i++) {
+		const struct image_seg *s = &info->seg[i];
+		vmk_u64 from = s->vaddr, to = s->vaddr + s->filesz;
+
+		if (to > end)
+			to = end;
+		if (from > at)
+			h = sum_zeros(h, (from < end ? from : end) - at);
+		if (from >= to) {
+			at = from > at ? (from < end ? from : end) : at;
+			continue;
+		}
+		if (from == 0) {
+			vmk_u64 n = sizeof(hdr) < to ? sizeof(hdr) : to;
+			h = vmk_sum_update(h, &hdr, n);
+			from = n;
+		}
+		h = vmk_sum_update(h, f + s->offset + (from - s->vaddr), to - from);
+		at = to;
+	}
+	if (at < end)
+		h = sum_zeros(h, end - at);
+	return h;
 }
 
 int image_flatten(const void *file, size_t size, const struct image_info *info,

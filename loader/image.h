@@ -51,11 +51,16 @@ struct image_info {
 /*
  * Validates an image of size bytes at file against a reserved region of
  * region_size bytes (IMAGE_ANY_REGION if unknown).  Returns 0 and fills
- * *out, or -1 with one line (no trailing newline) saying what is wrong
- * in err (errlen bytes, always NUL-terminated when errlen > 0).
+ * *out, or a negative value with one line (no trailing newline) saying
+ * what is wrong in err (errlen bytes, always NUL-terminated when
+ * errlen > 0): -2 when only the checksum is wrong (then *out is filled,
+ * which is what vmkseal needs), -1 for anything else.
  */
 int image_check(const void *file, size_t size, vmk_u64 region_size,
 		struct image_info *out, char *err, size_t errlen);
+
+/* The checksum (vmk_image_sum) of the image's flat bytes, from the file. */
+vmk_u64 image_sum(const void *file, const struct image_info *info);
 
 /*
  * Lays the image out at flat, which must hold info->image_size bytes:

@@ -5,6 +5,7 @@
  * can tell whether flattening put every byte in its place.
  */
 #include "synth.h"
+#include "image.h"
 
 #include <string.h>
 
@@ -81,6 +82,15 @@ void synth_build(unsigned char *buf)
 		r->r_info = R_X86_64_RELATIVE;
 		r->r_addend = i % 2 ? SYNTH_LOG_OFFSET : SYNTH_ENTRY_INIT;
 	}
+	synth_seal(buf);
+}
+
+void synth_seal(unsigned char *buf)
+{
+	struct image_info info;
+
+	if (image_check(buf, SYNTH_FILE_SIZE, IMAGE_ANY_REGION, &info, NULL, 0) != -1)
+		synth_hdr(buf)->checksum = image_sum(buf, &info);
 }
 
 Elf64_Ehdr *synth_ehdr(unsigned char *buf)

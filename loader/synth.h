@@ -41,6 +41,10 @@
  */
 void synth_build(unsigned char *buf);
 
+/* Writes the checksum of the image at buf into its header (after a test
+ * changed a byte and wants the image to stay valid otherwise). */
+void synth_seal(unsigned char *buf);
+
 /* Pointers into an image built by synth_build. */
 Elf64_Ehdr *synth_ehdr(unsigned char *buf);
 Elf64_Phdr *synth_phdr(unsigned char *buf, unsigned int i);

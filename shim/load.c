@@ -375,10 +375,16 @@ int vmnix_load(struct vmnix_load *req, const void __user *image)
 	if (err)
 		goto error_unmap;
 	memset(vmnix.va + hdr.file_size, 0, hdr.image_size - hdr.file_size);
-	/* The copy in the region must be the one that was checked. */
+	/* The copy in the region must be the one that was checked, and its
+	 * contents must be what the build sealed. */
 	if (memcmp(vmnix.va, &hdr, sizeof(hdr))) {
 		LOAD_ERR(req, "image changed while it was being loaded");
 		err = -EINVAL;
+		goto error_unmap;
+	}
+	if (vmk_image_sum(vmnix.va, hdr.file_size) != hdr.checksum) {
+		LOAD_ERR(req, "image checksum does not match its contents: corrupt image");
+		err = -ENOEXEC;
 		goto error_unmap;
 	}
 

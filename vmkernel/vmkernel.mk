@@ -53,9 +53,17 @@ $(VMK_O)/%.S.o: vmkernel/%.S $(VMK_HDRS) vmkernel/vmkernel.mk | deps
 	@echo "  AS      $<"
 	@$(CC) $(VMK_CFLAGS) -D__ASSEMBLER__ -c -o $@ $<
 
-$(VMK_ELF): $(VMK_OBJS) vmkernel/arch/x86/vmkernel.lds
+# vmkseal writes the image's checksum into its header after the link.
+VMK_SEAL := $(O)/tools/vmkseal
+
+$(VMK_SEAL): loader/vmkseal.c loader/image.c loader/image.h vmkernel/abi/vmnix_abi.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(HOSTCFLAGS) -Ivmkernel/abi -Iloader -o $@ loader/vmkseal.c loader/image.c
+
+$(VMK_ELF): $(VMK_OBJS) vmkernel/arch/x86/vmkernel.lds $(VMK_SEAL)
 	@echo "  LD      $@"
 	@$(LD) $(VMK_LDFLAGS) -o $@ $(VMK_OBJS)
+	@$(VMK_SEAL) $@
 	@if readelf -r $@ | grep -q 'R_X86_64_' && readelf -r $@ | grep 'R_X86_64_' | grep -vq 'R_X86_64_RELATIVE'; then \
 		echo "vmkernel: relocations other than R_X86_64_RELATIVE:"; readelf -r $@; rm -f $@; exit 1; fi
 	@echo "  vmkernel: $$(stat -c %s $@) bytes ($(VMK_RELEASE))"

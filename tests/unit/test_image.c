@@ -101,6 +101,7 @@ static void test_valid_exact_image_size(void **state)
 {
 	(void)state;
 	H->image_size = SYNTH_LOAD_END;
+	synth_seal(img);
 	expect_ok(check());
 	assert_int_equal(info.image_size, SYNTH_LOAD_END);
 }
@@ -109,6 +110,7 @@ static void test_valid_no_relocations(void **state)
 {
 	(void)state;
 	H->rela_size = 0;
+	synth_seal(img);
 	expect_ok(check());
 	assert_int_equal(info.nrela, 0);
 }
@@ -152,6 +154,32 @@ static void test_flatten(void **state)
 	free(flat);
 }
 
+/* The loader's sum over the file equals the ABI's sum over the flat image
+ * (what the shim computes), and any changed byte is caught. */
+static void test_checksum(void **state)
+{
+	unsigned char *flat;
+
+	(void)state;
+	expect_ok(check());
+	flat = malloc(info.image_size);
+	assert_non_null(flat);
+	assert_int_equal(image_flatten(img, SYNTH_FILE_SIZE, &info, flat), 0);
+	assert_true(vmk_image_sum(flat, info.file_size) == H->checksum);
+	free(flat);
+
+	unsigned char *code = (unsigned char *)H + SYNTH_ENTRY_INIT;
+
+	*code ^= 0x40;	/* one bit of code */
+	assert_int_equal(check(), -2);
+	assert_non_null(strstr(err, "does not match the image's contents"));
+	*code ^= 0x40;
+	expect_ok(check());
+	H->checksum ^= 1;
+	assert_int_equal(check(), -2);
+	assert_non_null(strstr(err, "corrupt image"));
+}
+
 static void test_flatten_with_gap(void **state)
 {
 	unsigned char *flat;
@@ -159,6 +187,7 @@ static void test_flatten_with_gap(void **state)
 	(void)state;
 	/* Rodata shrinks to half a page: a zero gap before .data. */
 	PH(1)->p_filesz = PH(1)->p_memsz = 0x800;
+	synth_seal(img);
 	expect_ok(check());
 	flat = malloc(info.image_size);
 	assert_non_null(flat);
@@ -286,16 +315,16 @@ BREAK(too_many_loads, "more than 16 PT_LOAD segments",
       })
 BREAK(header_not_at_zero, "the lowest segment starts at 0x1000, but the image header must be at address 0",
       PH(0)->p_type = PT_NOTE)
-BREAK(header_not_file_backed, "the first segment has 0x10 file bytes, too few for the 120-byte image header",
+BREAK(header_not_file_backed, "the first segment has 0x10 file bytes, too few for the 128-byte image header",
       PH(0)->p_filesz = 0x10)
 
 /* ---- the image header ------------------------------------------------- */
 
 BREAK(hdr_magic, "bad image header magic 0x00474d49584b4d57 (not a vmkernel image?)",
       H->magic++)
-BREAK(hdr_abi, "ABI revision 7, this loader speaks 1", H->abi_version = 7)
+BREAK(hdr_abi, "ABI revision 7, this loader speaks 2", H->abi_version = 7)
 BREAK(hdr_arch, "image arch 2, this loader supports x86-64 (1)", H->arch = 2)
-BREAK(hdr_size, "image header size 100, expected 120", H->header_size = 100)
+BREAK(hdr_size, "image header size 100, expected 128", H->header_size = 100)
 BREAK(hdr_flags, "image header flags 0x4, none are defined", H->flags = 4)
 BREAK(version_unterminated, "version string is not NUL-terminated within its 32 bytes",
       memset(H->version, 'v', sizeof(H->version)))
@@ -367,7 +396,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(valid), T(valid_any_region), T(valid_exact_image_size),
 		T(valid_no_relocations), T(valid_unsorted_phdrs),
-		T(flatten), T(flatten_with_gap), T(flatten_rejects_bad_info),
+		T(flatten), T(flatten_with_gap), T(flatten_rejects_bad_info), T(checksum),
 		T(error_buffer_small),
 		T(bad_magic), T(empty_file), T(truncated_ehdr), T(elf_class),
 		T(elf_data), T(elf_version), T(elf_ident_version),

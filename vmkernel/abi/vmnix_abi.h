@@ -53,7 +53,7 @@ typedef int64_t vmk_s64;
 
 /* "VMKXIMG\0" read as a little-endian u64. */
 #define VMK_IMAGE_MAGIC		0x00474d49584b4d56ULL
-#define VMK_ABI_VERSION		1
+#define VMK_ABI_VERSION		2
 #define VMK_ARCH_X86_64		1
 
 #define VMK_PAGE_SIZE		4096ULL
@@ -82,8 +82,41 @@ struct vmk_image_header {
 	vmk_u64 rela_offset;	/* offset of the Elf64_Rela table */
 	vmk_u64 rela_size;	/* its size in bytes */
 	vmk_u64 log_offset;	/* offset of struct vmk_log_ring in the image */
+	vmk_u64 checksum;	/* vmk_image_sum() of the flat image, see below */
 	char version[32];	/* NUL-terminated release string */
 };
+
+/*
+ * The image's checksum: 64-bit FNV-1a over the flat image's file-backed
+ * bytes [0, file_size) as they are before relocation, with the checksum
+ * field itself read as zero.  The build writes it (vmkseal); the loader
+ * and the shim each check it, so an image whose code or data changed is
+ * refused before any of it runs.
+ */
+#define VMK_SUM_INIT		0xcbf29ce484222325ULL
+#define VMK_SUM_CHECKSUM_OFFSET	88
+
+static inline vmk_u64 vmk_sum_update(vmk_u64 h, const void *p, vmk_u64 n)
+{
+	const unsigned char *b = (const unsigned char *)p;
+
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The checksum of a flat image (file_size bytes at flat). */
+static inline vmk_u64 vmk_image_sum(const void *flat, vmk_u64 file_size)
+{
+	static const unsigned char zero[8];
+	const unsigned char *f = (const unsigned char *)flat;
+	vmk_u64 h = VMK_SUM_INIT;
+
+	h = vmk_sum_update(h, f, VMK_SUM_CHECKSUM_OFFSET);
+	h = vmk_sum_update(h, zero, 8);
+	return vmk_sum_update(h, f + VMK_SUM_CHECKSUM_OFFSET + 8,
+			      file_size - VMK_SUM_CHECKSUM_OFFSET - 8);
+}
 
 #endif /* !__ASSEMBLER__ */
 

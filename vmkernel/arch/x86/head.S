@@ -9,7 +9,7 @@
 #include "vmnix_abi.h"
 
 #define VMK_MIN_MEM	(16 << 20)
-#define VMK_HEADER_SIZE	120
+#define VMK_HEADER_SIZE	128
 
 	.section .vmk_header, "a"
 	.globl vmk_header
@@ -28,6 +28,7 @@ vmk_header:
 	/* rela_size: written by the linker script */
 	.section .vmk_header.tail, "a"
 	.quad	vmk_log_ring - . + 80	/* this field is at offset 80 */
+	.quad	0			/* checksum: written by vmkseal after the link */
 .Lversion:
 	.ascii	VMK_RELEASE
 	.fill	32 - (. - .Lversion), 1, 0

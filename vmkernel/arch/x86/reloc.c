@@ -33,4 +33,6 @@ int reloc_self(void)
 	}
 	return 0;
 }
-_Static_assert(sizeof(struct vmk_image_header) == 120, "VMK_HEADER_SIZE in head.S");
+_Static_assert(sizeof(struct vmk_image_header) == 128, "VMK_HEADER_SIZE in head.S");
+_Static_assert(__builtin_offsetof(struct vmk_image_header, checksum) ==
+	       VMK_SUM_CHECKSUM_OFFSET, "the checksum field");
