@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "image.h"
+#include "fail.h"
 
 #define PAGE		VMK_PAGE_SIZE
 /* The largest region fuzz_region_for() offers (accepted images are flattened). */
@@ -93,20 +94,6 @@ struct layout {
 	vmk_u64 file_size;
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static vmk_u64 rng_next(vmk_u64 *s)
 {

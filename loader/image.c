@@ -8,6 +8,7 @@
  * file is only read through memcpy from ranges proven to be inside it.
  */
 #include "image.h"
+#include "fail.h"
 
 #include <elf.h>
 #include <inttypes.h>
@@ -19,20 +20,6 @@
 #define PAGE		VMK_PAGE_SIZE
 #define RELA_SIZE	sizeof(Elf64_Rela)
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* a + b without wrapping; false if it would wrap. */
 static bool add_ok(vmk_u64 a, vmk_u64 b, vmk_u64 *sum)

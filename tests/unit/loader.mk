@@ -2,7 +2,7 @@
 # Host unit tests of the loader (image checks, region parsing) and the
 # standalone image fuzzer, build/tests/fuzz-image, for soak runs.
 
-LOADER_IMAGE_SRCS := loader/image.c loader/image.h loader/synth.c loader/synth.h \
+LOADER_IMAGE_SRCS := loader/image.c loader/image.h loader/fail.h loader/synth.c loader/synth.h \
 	vmkernel/abi/vmnix_abi.h
 
 $(UNIT_DIR)/test_image: $(LOADER_IMAGE_SRCS)

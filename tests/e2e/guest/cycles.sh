@@ -4,11 +4,6 @@
 . ./lib.sh
 
 CYCLES=${CYCLES:-20}
-memfree() {
-	sync
-	echo 3 > /proc/sys/vm/drop_caches
-	awk '/^MemFree:/ {print $2}' /proc/meminfo
-}
 
 vmkload --status >/dev/null && vmkunload >/dev/null
 # One cycle first, so that one-time allocations (the kept log) are made.
@@ -25,10 +20,5 @@ for i in $(seq 1 "$CYCLES"); do
 done
 after=$(memfree)
 check_eq "$CYCLES load/unload cycles" "$CYCLES" "$ok"
-diff=$((before > after ? before - after : after - before))
-if [ $((diff * 100)) -le "$before" ]; then
-	pass "MemFree back within 1% (before $before kB, after $after kB)"
-else
-	fail "MemFree back within 1% (before $before kB, after $after kB)"
-fi
+memfree_within_1pct "$before" "$after"
 check "no kernel warning in dmesg" kernel_clean

@@ -34,3 +34,20 @@ mounted_as() { grep -q "^[^ ]* $1 $2 " /proc/mounts; }
 kernel_clean() {
 	! dmesg | grep -E 'BUG:|Oops|WARNING: CPU:|soft lockup|self-detected stall|RCU stall|clocksource.*unstable|Call Trace'
 }
+
+# MemFree in kB after dropping the page cache.
+memfree() {
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	awk '/^MemFree:/ {print $2}' /proc/meminfo
+}
+
+# memfree_within_1pct BEFORE AFTER: passes if they differ by at most 1%.
+memfree_within_1pct() {
+	d=$(($1 > $2 ? $1 - $2 : $2 - $1))
+	if [ $((d * 100)) -le "$1" ]; then
+		pass "MemFree back within 1% (before $1 kB, after $2 kB)"
+	else
+		fail "MemFree back within 1% (before $1 kB, after $2 kB)"
+	fi
+}

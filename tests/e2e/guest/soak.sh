@@ -7,11 +7,6 @@
 
 N=$(vmk-cmdline get vmk.soakcycles 200)
 ncpu=$(grep -c ^processor /proc/cpuinfo)
-memfree() {
-	sync
-	echo 3 > /proc/sys/vm/drop_caches
-	awk '/^MemFree:/ {print $2}' /proc/meminfo
-}
 
 vmkload --status >/dev/null && vmkunload >/dev/null
 vmkload -q && vmkunload >/dev/null
@@ -48,10 +43,5 @@ if [ -s /tmp/stress.fail ]; then
 else
 	pass "stress-ng verified its results in $(cat /tmp/stress.runs) runs"
 fi
-diff=$((before > after ? before - after : after - before))
-if [ $((diff * 100)) -le "$before" ]; then
-	pass "MemFree back within 1% (before $before kB, after $after kB)"
-else
-	fail "MemFree back within 1% (before $before kB, after $after kB)"
-fi
+memfree_within_1pct "$before" "$after"
 check "no kernel warning in dmesg" kernel_clean
