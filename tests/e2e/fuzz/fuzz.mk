@@ -5,8 +5,9 @@
 # checks and mutator to feed bad images and bad requests to the shim, and
 # the test module tests/e2e/modules/vmkx_callfuzz.c (built with the shim)
 # for random vmkcalls at CPL 0.  Each boot runs a fixed number of cases;
-# `make fuzz-soak` boots the same tests with many more
-# (tests/e2e/fuzz/soak.manifest, vmk.fuzzcases=N on the command line).
+# `make fuzz-soak` boots the same tests with many more (their lines in
+# tests/e2e/soak.manifest, vmk.fuzzcases=N on the command line); `make
+# soak` runs them too.
 
 VMKFUZZ      := $(O)/tests/vmkfuzz
 VMKFUZZ_SRCS := tests/e2e/fuzz/vmkfuzz.c loader/image.c loader/region.c \
@@ -26,4 +27,5 @@ fuzz-soak: deps
 	@$(MAKE) --no-print-directory build $(E2E_DIR)/initrd-test.img
 	@mkdir -p $(O)/results
 	@tests/e2e/run.sh $(O)/results/fuzz-soak.result \
-		$(TOP)/$(E2E_DIR)/initrd-test.img tests/e2e/fuzz/soak.manifest $(E2E)
+		$(TOP)/$(E2E_DIR)/initrd-test.img tests/e2e/soak.manifest \
+		$(or $(E2E),fuzz-image@soak fuzz-ioctl@soak fuzz-vmkcall@soak fuzz-vmkcall@smp4)
