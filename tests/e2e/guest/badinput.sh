@@ -26,6 +26,7 @@ reject "unaligned region" "multiple of 2 MiB" --mem=63M@0x10000000
 reject "region that is ordinary RAM" "not reserved" --mem=64M@0x20000000
 reject "unknown option" "unknown option\|unrecognized\|invalid" --frobnicate
 check "nothing is loaded after the rejections" sh -c 'vmkload --status; [ $? -eq 3 ]'
+check "no region is claimed after the rejections" sh -c '! grep -q vmkernel /proc/iomem'
 check "the console still runs" sh -c 'echo alive | grep -q alive'
 
 # Failure injection: each step on the last CPU; every CPU ends on bare
@@ -41,6 +42,7 @@ for step in enter svm vmcb; do
 	check "after failure at $step: every CPU on bare hardware" sh -c \
 		"for c in \$(seq 0 $last); do taskset -c \$c vmkcall cpuid && exit 1; done; exit 0"
 	check "after failure at $step: the log explains it" grep -q "injected failure at step '$step'" /proc/vmware/log
+	check "after failure at $step: the region is released" sh -c '! grep -q vmkernel /proc/iomem'
 	check "after failure at $step: the next load works" sh -c 'vmkload -q && vmkunload >/dev/null'
 done
 check "no kernel warning in dmesg" kernel_clean
