@@ -69,14 +69,7 @@ static inline long vmnix_vmkcall(unsigned long nr, unsigned long a0,
 				 unsigned long a1, unsigned long a2,
 				 unsigned long a3)
 {
-	register unsigned long r10 asm("r10") = a3;
-	long ret;
-
-	asm volatile("vmmcall"
-		     : "=a"(ret)
-		     : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10)
-		     : "memory");
-	return ret;
+	return vmk_vmmcall(nr, a0, a1, a2, a3);
 }
 
 /* Issues a vmkcall if the vmkernel is loaded; -ENODEV otherwise. */

@@ -170,6 +170,22 @@ struct vmk_boot_info {
  */
 #define VMK_CALL_VERSION	1
 
+#if defined(__x86_64__) && !defined(VMK_FREESTANDING)
+/* Issues vmkcall nr from the console (the shim, test modules, tools). */
+static inline vmk_s64 vmk_vmmcall(vmk_u64 nr, vmk_u64 a0, vmk_u64 a1,
+				  vmk_u64 a2, vmk_u64 a3)
+{
+	register vmk_u64 r10 __asm__("r10") = a3;
+	vmk_s64 ret;
+
+	__asm__ volatile("vmmcall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10)
+			 : "memory");
+	return ret;
+}
+#endif
+
 enum vmk_call {
 	VMK_CALL_NOP = 0,	/* () -> 0: the null round trip */
 	VMK_CALL_INFO,		/* (gpa of vmk_info, size) -> 0 */

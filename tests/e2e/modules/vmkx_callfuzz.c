@@ -102,14 +102,7 @@ static atomic_t reports = ATOMIC_INIT(0);
 
 static inline s64 vmkcall(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 {
-	register u64 r10 asm("r10") = a3;
-	s64 ret;
-
-	asm volatile("vmmcall"
-		     : "=a"(ret)
-		     : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10)
-		     : "memory");
-	return ret;
+	return vmk_vmmcall(nr, a0, a1, a2, a3);
 }
 
 static bool under_vmkernel(void)
