@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The floor: what one VMRUN/#VMEXIT pair costs on this CPU with nothing
- * else in it.  A 64-bit guest, in the same kind of mode as the console
- * (long mode, paging on, 4- or 5-level as the host: TCG pays extra for a
- * change of paging mode), whose only instruction, at guest-virtual and
- * guest-physical 0, is VMMCALL.  Guest-physical memory is five pages: the
- * code page, then the guest's PML4, PDPT, PD and PML5, which map the
- * first 2 MiB one to one; the nested page tables map those pages and
- * nothing else.  Each sample is the TSC across one VMRUN that exits
- * straight back.  Every round trip of the console into the vmkernel can
- * be shown as a multiple of this.
+ * else in it.  A 64-bit guest in the same kind of mode as the console
+ * (long mode, paging on, 4- or 5-level as the host) and with the same
+ * kind of mappings (1 GiB pages, guest-physical = machine-physical),
+ * whose only instruction is VMMCALL.  It sees the 1 GiB around its own
+ * five pages: the code page and its PML5, PML4 and PDPT (the fifth is
+ * spare).  Each sample is the TSC across one VMRUN that exits straight
+ * back.  Every round trip of the console into the vmkernel can be shown
+ * as a multiple of this.
  *
  * The guest runs with interrupts masked (RFLAGS.IF = 0); NMI, SMI and
  * INIT are intercepted so that they wait for the console.  A physical
@@ -26,24 +25,29 @@
 static paddr_t floor_npt;
 
 
+static u64 floor_rip, floor_cr3;
+
 int floor_init(void)
 {
 	u8 *mem = boot_alloc(5 * PAGE_SIZE, PAGE_SIZE);
 
 	if (!mem)
 		return -ENOMEM;
-	u64 *pml4 = (u64 *)(mem + 0x1000), *pdpt = (u64 *)(mem + 0x2000);
-	u64 *pd = (u64 *)(mem + 0x3000), *pml5 = (u64 *)(mem + 0x4000);
+	u64 base = pa_addr(virt_to_region_pa(mem));
+	u64 slot = base & ~(((u64)1 << 30) - 1);
+	u64 *pml5 = (u64 *)(mem + 0x1000), *pml4 = (u64 *)(mem + 0x2000);
+	u64 *pdpt = (u64 *)(mem + 0x3000);
 
 	mem[0] = 0x0f;		/* vmmcall */
 	mem[1] = 0x01;
 	mem[2] = 0xd9;
-	pml4[0] = 0x2000 | 0x7;	/* guest-physical addresses */
-	pdpt[0] = 0x3000 | 0x7;
-	pd[0] = 0x0 | 0x87;	/* 2 MiB page at 0 */
-	pml5[0] = 0x1000 | 0x7;	/* used when the host runs 5-level paging */
-	return npt_build_range(pa_addr(virt_to_region_pa(mem)), 5 * PAGE_SIZE,
-			       &floor_npt);
+	/* The guest's tables map the 1 GiB slot one to one with one page. */
+	pml5[(slot >> 48) & 511] = (base + 0x2000) | 0x7;
+	pml4[(slot >> 39) & 511] = (base + 0x3000) | 0x7;
+	pdpt[(slot >> 30) & 511] = slot | 0x87;
+	floor_rip = base;
+	floor_cr3 = base + ((read_cr4() & CR4_LA57) ? 0x1000 : 0x2000);
+	return npt_build_range(slot, (u64)1 << 30, 3, &floor_npt);
 }
 
 static void floor_vmcb_init(struct vmcb *v)
@@ -72,7 +76,8 @@ static void floor_vmcb_init(struct vmcb *v)
 	v->save.cr0 = 0x80050033;	/* PG WP NE ET MP PE */
 	v->save.cr4 = read_cr4() & (CR4_PAE | CR4_LA57 | CR4_PGE | CR4_OSFXSR |
 				    CR4_OSXMMEXCPT | CR4_OSXSAVE | CR4_FSGSBASE);
-	v->save.cr3 = (v->save.cr4 & CR4_LA57) ? 0x4000 : 0x1000;
+	v->save.cr3 = floor_cr3;
+	v->save.rip = floor_rip;
 	v->save.efer = EFER_SVME | EFER_LME | EFER_LMA | EFER_NXE;
 	v->save.dr6 = 0xffff0ff0;
 	v->save.dr7 = 0x400;

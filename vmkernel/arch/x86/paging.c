@@ -157,8 +157,9 @@ int paging_init(void)
 	return 0;
 }
 
-/* Nested page tables that map guest-physical [0, size) to [pa, pa + size). */
-int npt_build_range(u64 pa_base, u64 size, paddr_t *root_pa)
+/* Nested page tables that map [base, base + size) one to one with pages
+ * of the given level (1: 4 KiB, 2: 2 MiB, 3: 1 GiB). */
+int npt_build_range(u64 base, u64 size, u32 level, paddr_t *root_pa)
 {
 	u64 root;
 	u64 *t = table_new(&root);
@@ -166,7 +167,7 @@ int npt_build_range(u64 pa_base, u64 size, paddr_t *root_pa)
 	if (!t)
 		return -ENOMEM;
 	*root_pa = pa(root);
-	return pt_map(t, machine.levels, 0, pa_base, size, 1, NPT_LEAF);
+	return pt_map(t, machine.levels, base, base, size, level, NPT_LEAF);
 }
 
 int npt_map_scratch(u64 gpa)

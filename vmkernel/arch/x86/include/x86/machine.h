@@ -79,7 +79,7 @@ bool pa_in_region(u64 pa, u64 len);
 /* paging.c */
 int paging_init(void);
 int npt_map_scratch(u64 gpa);
-int npt_build_range(u64 pa_base, u64 size, paddr_t *root_pa);
+int npt_build_range(u64 base, u64 size, u32 level, paddr_t *root_pa);
 
 /* floor.c */
 int floor_init(void);
