@@ -66,8 +66,7 @@ static int region_claim(struct vmnix_load *req)
 			 &base, size >> 20, size >> 20, &base);
 		return -EINVAL;
 	}
-	vmnix.res = request_mem_region(base, size, "vmkernel");
-	if (!vmnix.res) {
+	if (!request_mem_region(base, size, "vmkernel")) {
 		LOAD_ERR(req, "reserved memory at %pa is in use by another driver", &base);
 		return -EBUSY;
 	}
@@ -79,7 +78,6 @@ static int region_claim(struct vmnix_load *req)
 static void region_release(void)
 {
 	release_mem_region(vmnix.base, vmnix.size);
-	vmnix.res = NULL;
 }
 
 /*
@@ -277,7 +275,6 @@ static void cpus_choose(struct vmk_boot_info *bi)
 
 	for (cpu = 0; cpu < NR_CPUS; cpu++)
 		vmnix.index_of[cpu] = -1;
-	cpumask_clear(&vmnix.cpus);
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
 		if (n == VMK_MAX_CPUS)
@@ -286,7 +283,6 @@ static void cpus_choose(struct vmk_boot_info *bi)
 		bi->apic_id[n] = cpu_data(cpu).apicid;
 		bi->linux_cpu[n] = cpu;
 		vmnix.cpu_of[n] = cpu;
-		cpumask_set_cpu(cpu, &vmnix.cpus);
 		n++;
 	}
 	cpus_read_unlock();

@@ -75,6 +75,7 @@ static long ioctl_call(struct vmnix_call __user *ucall)
 	struct vmnix_call call;
 	struct call_args c = { 0 };
 	void __user *ubuf = NULL;
+	unsigned int bufarg = 0;
 	size_t len = 0;
 	void *buf = NULL;
 	long err = 0;
@@ -82,33 +83,30 @@ static long ioctl_call(struct vmnix_call __user *ucall)
 	if (copy_from_user(&call, ucall, sizeof(call)))
 		return -EFAULT;
 	c.nr = call.nr;
+	/* Each call's arguments as the vmkernel takes them; the one at
+	 * bufarg becomes the kernel copy's physical address. */
+	memcpy(c.a, call.args, sizeof(c.a));
 	switch (call.nr) {
 	case VMK_CALL_NOP:
 	case VMK_CALL_CHECKSUM:
 		break;
-	case VMK_CALL_INFO:
-		ubuf = u64_to_user_ptr(call.args[0]);
+	case VMK_CALL_INFO:		/* (buf, size) */
 		len = sizeof(struct vmk_info);
 		c.a[1] = len;
 		break;
-	case VMK_CALL_LOG_READ:
-		ubuf = u64_to_user_ptr(call.args[0]);
+	case VMK_CALL_LOG_READ:		/* (buf, len, from) */
 		len = min_t(u64, call.args[1], VMK_LOG_SIZE);
 		c.a[1] = len;
-		c.a[2] = call.args[2];
 		break;
-	case VMK_CALL_CPU_STATS:
-		ubuf = u64_to_user_ptr(call.args[1]);
+	case VMK_CALL_CPU_STATS:	/* (index, buf, size) */
+		bufarg = 1;
 		len = sizeof(struct vmk_cpu_stats);
-		c.a[0] = call.args[0];
 		c.a[2] = len;
 		break;
-	case VMK_CALL_WORLD_LIST:
+	case VMK_CALL_WORLD_LIST:	/* (buf, max) */
 		if (!call.args[1] || call.args[1] > 4 * VMK_MAX_CPUS)
 			return -EINVAL;
-		ubuf = u64_to_user_ptr(call.args[0]);
 		len = call.args[1] * sizeof(struct vmk_world_info);
-		c.a[1] = call.args[1];
 		break;
 	default:
 		/* UNLOAD goes through VMNIX_IOC_UNLOAD, which runs it on every CPU. */
@@ -117,10 +115,11 @@ static long ioctl_call(struct vmnix_call __user *ucall)
 	if (call.cpu >= nr_cpu_ids || !cpu_online(call.cpu))
 		return -EINVAL;
 	if (len) {
+		ubuf = u64_to_user_ptr(call.args[bufarg]);
 		buf = kzalloc(len, GFP_KERNEL);
 		if (!buf)
 			return -ENOMEM;
-		c.a[0 + (call.nr == VMK_CALL_CPU_STATS)] = virt_to_phys(buf);
+		c.a[bufarg] = virt_to_phys(buf);
 	}
 
 	down_read(&vmnix.calls);

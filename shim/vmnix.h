@@ -40,10 +40,8 @@ struct vmnix {
 	phys_addr_t base;
 	size_t size;
 	void *va;		/* the region, mapped executable */
-	struct resource *res;
 	char version[32];
 	u32 ncpus;
-	cpumask_t cpus;
 	int index_of[NR_CPUS];	/* vmkernel CPU index of a Linux CPU, or -1 */
 	int cpu_of[VMK_MAX_CPUS];	/* Linux CPU of a vmkernel CPU index */
 	time64_t loaded_since;
