@@ -247,6 +247,9 @@ struct vmk_cpu_stats {
 	vmk_u64 entered_tsc;	/* TSC when it entered */
 };
 
+/* The console world of vmkernel CPU n has world ID VMK_CONSOLE_WORLD_ID + n. */
+#define VMK_CONSOLE_WORLD_ID	1024
+
 enum vmk_world_type {
 	VMK_WORLD_CONSOLE = 0,
 	VMK_WORLD_SYSTEM,

@@ -17,8 +17,6 @@
 #include <vmk/machine.h>
 #include <vmk/string.h>
 
-#define CONSOLE_WORLD_BASE	1024
-
 struct vmk_log_ring vmk_log_ring;
 
 static u32 log_level = VMK_LOG_INFO;
@@ -66,7 +64,7 @@ static int log_vformat(char *line, size_t size, int level, const char *fmt, va_l
 
 	n = snprintf(line, size, "%lu:%02lu:%02lu:%02lu.%03lu cpu%u:%u) %s",
 		     ms / 86400000, ms / 3600000 % 24, ms / 60000 % 60,
-		     ms / 1000 % 60, ms % 1000, cpu, CONSOLE_WORLD_BASE + cpu,
+		     ms / 1000 % 60, ms % 1000, cpu, VMK_CONSOLE_WORLD_ID + cpu,
 		     tags[level & 3]);
 	if (n >= (int)size)
 		n = (int)size - 1;

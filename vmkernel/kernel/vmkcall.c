@@ -14,8 +14,6 @@
 #include <vmk/machine.h>
 #include <vmk/string.h>
 
-#define CONSOLE_WORLD_BASE	1024
-
 s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3);
 u64 log_read(char *buf, u64 len, u64 from, u64 *next);
 
@@ -82,7 +80,7 @@ static s64 call_world_list(u64 gpa, u64 max)
 
 		arch_cpu_stats(i, &st);
 		memset(&wi, 0, sizeof(wi));
-		wi.id = CONSOLE_WORLD_BASE + i;
+		wi.id = VMK_CONSOLE_WORLD_ID + i;
 		wi.type = VMK_WORLD_CONSOLE;
 		wi.state = st.state == VMK_CPU_CONSOLE ? 2 : 5;	/* running / dead */
 		wi.cpu = i;

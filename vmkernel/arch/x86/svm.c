@@ -212,7 +212,7 @@ int cpu_enter(u32 index, u64 linux_rsp, u64 resume_rip, const u64 *callee_saved)
 	c->leave_requested = false;
 	__atomic_add_fetch(&machine.ncpus_running, 1, __ATOMIC_RELAXED);
 	log_info("cpu%u: entering; Linux CPU %u continues as console world %u",
-		 index, c->linux_cpu, CONSOLE_WORLD_ID + index);
+		 index, c->linux_cpu, VMK_CONSOLE_WORLD_ID + index);
 	svm_launch(c->frame, machine.host_cr3, &vmk_gdt_ptr, &vmk_idt_ptr);
 
 fail_svm:

@@ -18,9 +18,6 @@
 #define STACK_SIZE		(16 * 1024)
 #define PAGE_SIZE		((u64)4096)
 
-/* The console world of CPU n has world ID CONSOLE_WORLD_ID + n. */
-#define CONSOLE_WORLD_ID	1024
-
 struct percpu {
 	u32 index;
 	u32 apic_id;
