@@ -7,12 +7,10 @@
  * breaks a property is named by seed and index and ends the run with
  * exit status 1; a sanitizer report aborts it.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "fuzz.h"
@@ -26,47 +24,6 @@ static void usage(FILE *f)
 		"the loader's checks never crash and always explain a rejection.\n"
 		"Without --image the built-in synthetic image is used.  Case K of seed S\n"
 		"is always the same: --first K --cases 1 replays it.\n");
-}
-
-static int parse_u64(const char *s, vmk_u64 *out)
-{
-	char *end;
-
-	if (!s[0] || s[0] == '-')
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return errno || *end ? -1 : 0;
-}
-
-static unsigned char *read_image(const char *path, size_t *size)
-{
-	unsigned char *buf = NULL;
-	long len;
-	FILE *f;
-
-	f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "fuzz-image: %s: %s\n", path, strerror(errno));
-		goto out;
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) <= 0) {
-		fprintf(stderr, "fuzz-image: %s: empty or unreadable\n", path);
-		goto out_close;
-	}
-	rewind(f);
-	buf = malloc((size_t)len);
-	if (!buf || fread(buf, 1, (size_t)len, f) != (size_t)len) {
-		fprintf(stderr, "fuzz-image: %s: cannot read\n", path);
-		free(buf);
-		buf = NULL;
-		goto out_close;
-	}
-	*size = (size_t)len;
-out_close:
-	fclose(f);
-out:
-	return buf;
 }
 
 int main(int argc, char **argv)
@@ -99,7 +56,7 @@ int main(int argc, char **argv)
 		case 's':
 		case 'n':
 		case 'f':
-			if (parse_u64(optarg, dst)) {
+			if (fuzz_parse_u64(optarg, dst)) {
 				fprintf(stderr, "fuzz-image: bad number '%s'\n", optarg);
 				return 2;
 			}
@@ -117,9 +74,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (path) {
-		loaded = read_image(path, &size);
-		if (!loaded)
+		if (fuzz_read_file(path, &loaded, &size, err, sizeof(err))) {
+			fprintf(stderr, "fuzz-image: %s\n", err);
 			goto out;
+		}
 		img = loaded;
 	} else {
 		synth_build(synth);

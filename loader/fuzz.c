@@ -9,12 +9,16 @@
 #include "fuzz.h"
 
 #include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "image.h"
 #include "fail.h"
@@ -377,4 +381,62 @@ vmk_u64 fuzz_region_for(const void *base, size_t size)
 	    info.hdr.min_mem > r && info.hdr.min_mem <= FUZZ_MAX_REGION)
 		r = (info.hdr.min_mem + VMK_REGION_ALIGN - 1) & ~(VMK_REGION_ALIGN - 1);
 	return r;
+}
+
+int fuzz_parse_u64(const char *s, vmk_u64 *out)
+{
+	char *end;
+
+	if (!s[0] || s[0] == '-')
+		return -1;
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return errno || *end ? -1 : 0;
+}
+
+int fuzz_read_file(const char *path, unsigned char **data, size_t *size,
+		   char *err, size_t errlen)
+{
+	unsigned char *buf = NULL;
+	struct stat st;
+	size_t got = 0;
+	int fd, ret = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fail(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) < 0) {
+		fail(err, errlen, "%s: %s", path, strerror(errno));
+		goto out_close;
+	}
+	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!buf) {
+		fail(err, errlen, "%s: out of memory", path);
+		goto out_close;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fail(err, errlen, "%s: read %zu of %zu bytes%s%s", path, got,
+			     (size_t)st.st_size, n < 0 ? ": " : "",
+			     n < 0 ? strerror(errno) : "");
+			goto out_free;
+		}
+		got += (size_t)n;
+	}
+	*data = buf;
+	*size = got;
+	buf = NULL;
+	ret = 0;
+out_free:
+	free(buf);
+out_close:
+	close(fd);
+out:
+	return ret;
 }

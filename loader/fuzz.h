@@ -39,4 +39,14 @@ int fuzz_run(const void *base, size_t size, vmk_u64 region, vmk_u64 seed,
 /* The region to fuzz an image against: its min_mem, at least 64 MiB, at most 1 GiB. */
 vmk_u64 fuzz_region_for(const void *base, size_t size);
 
+/*
+ * For the fuzzing programs (fuzz-image, vmkfuzz).  fuzz_parse_u64 reads
+ * an unsigned decimal, 0x hex or 0 octal number with nothing after it:
+ * 0, or -1.  fuzz_read_file reads a whole file into a new buffer (free
+ * it): 0, or -1 with one line in err.
+ */
+int fuzz_parse_u64(const char *s, vmk_u64 *out);
+int fuzz_read_file(const char *path, unsigned char **data, size_t *size,
+		   char *err, size_t errlen);
+
 #endif

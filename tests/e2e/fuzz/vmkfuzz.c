@@ -221,42 +221,6 @@ static void tally_print(struct tally *t, const char *who)
 		printf("vmkfuzz:   %s %6" PRIu64 "  (other classes)\n", who, t->other);
 }
 
-static int read_whole(const char *path, unsigned char **data, size_t *size)
-{
-	struct stat st;
-	unsigned char *buf;
-	size_t got = 0;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		fprintf(stderr, "vmkfuzz: %s: %s\n", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (!buf) {
-		fprintf(stderr, "vmkfuzz: %s: out of memory\n", path);
-		close(fd);
-		return -1;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			break;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	*data = buf;
-	*size = got;
-	return 0;
-}
-
 /* The region of this boot: the first memmap=SIZE$BASE, as vmkload finds it. */
 static int find_region(struct region *r)
 {
@@ -1357,17 +1321,6 @@ static void usage(FILE *f)
 		"2 bad usage.\n");
 }
 
-static int parse_u64(const char *s, vmk_u64 *out)
-{
-	char *end;
-
-	if (!s[0] || s[0] == '-')
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return errno || *end ? -1 : 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -1415,7 +1368,7 @@ int main(int argc, char **argv)
 				argv[optind - 1]);
 			return 2;
 		}
-		if (dst && parse_u64(optarg, dst)) {
+		if (dst && fuzz_parse_u64(optarg, dst)) {
 			fprintf(stderr, "vmkfuzz: bad number '%s' for %s\n", optarg,
 				argv[optind - 1]);
 			return 2;
@@ -1440,8 +1393,12 @@ int main(int argc, char **argv)
 	if (!strcmp(g.o.mode, "vmmcall"))
 		return mode_vmmcall();
 
-	if (find_region(&g.r) || read_whole(g.o.image, &g.file, &g.file_size))
+	if (find_region(&g.r))
 		return 1;
+	if (fuzz_read_file(g.o.image, &g.file, &g.file_size, err, sizeof(err))) {
+		fprintf(stderr, "vmkfuzz: %s\n", err);
+		return 1;
+	}
 	if (__real_image_check(g.file, g.file_size, g.r.size, &g.info0, err,
 			       sizeof(err))) {
 		fprintf(stderr, "vmkfuzz: %s: the starting image is rejected: %s\n",
