@@ -9,7 +9,6 @@ VMK_CORE_SRCS := \
 	vmkernel/core/sem.c \
 	vmkernel/core/page.c \
 	vmkernel/core/heap.c \
-	vmkernel/core/fmtbuf.c \
 	vmkernel/core/rqheap.c \
 	vmkernel/core/pool.c \
 	vmkernel/core/world.c \

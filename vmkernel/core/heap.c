@@ -14,7 +14,7 @@
 #include <vmk/heap.h>
 #include <vmk/check.h>
 #include <vmk/errno.h>
-#include <vmk/fmtbuf.h>
+#include <vmk/format.h>
 #include <vmk/log.h>
 #include <vmk/string.h>
 
@@ -355,57 +355,65 @@ void heap_stats(struct heap *h, struct heap_stats *out)
 	spin_unlock(&h->lock);
 }
 
-static void heap_report_one(struct fmtbuf *f, struct heap *h)
+/* Appends to buf at *len as snprintf would: what does not fit is dropped
+ * but counted, and buf stays terminated. */
+static __printf(4, 5) void heap_report_put(char *buf, size_t size,
+					   size_t *len, const char *fmt, ...)
+{
+	size_t at = MIN(*len, size);
+	va_list ap;
+
+	va_start(ap, fmt);
+	*len += (size_t)vsnprintf(buf + at, size - at, fmt, ap);
+	va_end(ap);
+}
+
+static void heap_report_one(char *buf, size_t size, size_t *len,
+			    struct heap *h)
 {
 	struct heap_stats st;
 	u32 cls;
 
 	heap_stats(h, &st);
-	fmtbuf_strpad(f, h->name, HEAP_NAME_LEN);
-	fmtbuf_u64(f, st.held, 10);
-	fmtbuf_u64(f, st.held_hwm, 10);
+	heap_report_put(buf, size, len, "%-*s%10llu%10llu", HEAP_NAME_LEN,
+			h->name, (unsigned long long)st.held,
+			(unsigned long long)st.held_hwm);
 	if (st.limit)
-		fmtbuf_u64(f, st.limit, 11);
+		heap_report_put(buf, size, len, "%11llu",
+				(unsigned long long)st.limit);
 	else
-		fmtbuf_str(f, "       none");
-	fmtbuf_u64(f, st.in_use, 10);
-	fmtbuf_u64(f, st.in_use_hwm, 10);
-	fmtbuf_u64(f, st.nalloc, 9);
-	fmtbuf_u64(f, st.nfree, 9);
-	fmtbuf_u64(f, st.nfail, 7);
-	fmtbuf_char(f, '\n');
+		heap_report_put(buf, size, len, "%11s", "none");
+	heap_report_put(buf, size, len, "%10llu%10llu%9llu%9llu%7llu\n",
+			(unsigned long long)st.in_use,
+			(unsigned long long)st.in_use_hwm,
+			(unsigned long long)st.nalloc,
+			(unsigned long long)st.nfree,
+			(unsigned long long)st.nfail);
 	for (cls = 0; cls < HEAP_NCLASSES; cls++) {
 		if (!st.cls[cls].slabs)
 			continue;
-		fmtbuf_str(f, "  size ");
-		fmtbuf_u64(f, st.cls[cls].size, 4);
-		fmtbuf_str(f, ": ");
-		fmtbuf_u64(f, st.cls[cls].objs_used, 0);
-		fmtbuf_char(f, '/');
-		fmtbuf_u64(f, st.cls[cls].objs_total, 0);
-		fmtbuf_str(f, " objects in ");
-		fmtbuf_u64(f, st.cls[cls].slabs, 0);
-		fmtbuf_str(f, st.cls[cls].slabs == 1 ? " slab\n" : " slabs\n");
+		heap_report_put(buf, size, len,
+				"  size %4u: %u/%u objects in %u slab%s\n",
+				st.cls[cls].size, st.cls[cls].objs_used,
+				st.cls[cls].objs_total, st.cls[cls].slabs,
+				st.cls[cls].slabs == 1 ? "" : "s");
 	}
-	if (st.large) {
-		fmtbuf_str(f, "  large: ");
-		fmtbuf_u64(f, st.large, 0);
-		fmtbuf_str(f, " objects\n");
-	}
+	if (st.large)
+		heap_report_put(buf, size, len, "  large: %llu objects\n",
+				(unsigned long long)st.large);
 }
 
 size_t heap_report(char *buf, size_t size)
 {
-	struct fmtbuf f;
 	struct heap *h;
+	size_t len = 0;
 
-	fmtbuf_init(&f, buf, size);
-	fmtbuf_strpad(&f, "heap", HEAP_NAME_LEN);
-	fmtbuf_str(&f, "      held  held-hwm      limit    in-use in-use-hwm"
-		       "  allocs    frees  fails\n");
+	heap_report_put(buf, size, &len, "%-*s      held  held-hwm      limit"
+			"    in-use in-use-hwm  allocs    frees  fails\n",
+			HEAP_NAME_LEN, "heap");
 	spin_lock(&heap_list_lock);
 	for (h = heap_list; h; h = h->next)
-		heap_report_one(&f, h);
+		heap_report_one(buf, size, &len, h);
 	spin_unlock(&heap_list_lock);
-	return f.len;
+	return len;
 }

@@ -15,6 +15,7 @@
 #include <vmk/arch.h>
 #include <vmk/check.h>
 #include <vmk/errno.h>
+#include <vmk/format.h>
 #include <vmk/log.h>
 #include <vmk/sched.h>
 #include <vmk/string.h>
@@ -177,7 +178,7 @@ static struct world *world_alloc(const char *name, u8 type)
 int world_init(struct heap *h, u32 ncpus)
 {
 	struct world *w;
-	char name[WORLD_NAME_LEN] = "idle";
+	char name[WORLD_NAME_LEN];
 	u32 cpu, i;
 	int ret;
 
@@ -190,9 +191,7 @@ int world_init(struct heap *h, u32 ncpus)
 		world_buckets[i].head = world_buckets[i].tail = NULL;
 	}
 	for (cpu = 0; cpu < ncpus; cpu++) {
-		name[4] = (char)('0' + cpu / 10);
-		name[5] = (char)('0' + cpu % 10);
-		name[6] = '\0';
+		snprintf(name, sizeof(name), "idle%02u", cpu);
 		w = world_alloc(name, VMK_WORLD_IDLE);
 		if (!w)
 			return -ENOMEM;
