@@ -18,6 +18,35 @@
  */
 #include "x86/frame.h"
 
+/* The console's general registers other than RAX and RSP, between the
+ * CPU and the host frame at \base, in the frame's order (struct
+ * host_frame: rbx first, 8 bytes each).  LOAD_GPRS loads %rsi last when
+ * it is the base. */
+.macro FRAME_GPRS op, base
+	.set	.Lfoff, 0
+	.irp	r, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15
+	.ifc	\op, save
+	mov	%\r, .Lfoff(\base)
+	.else
+	.ifnc	%\r, \base
+	mov	.Lfoff(\base), %\r
+	.endif
+	.endif
+	.set	.Lfoff, .Lfoff + 8
+	.endr
+.endm
+
+.macro SAVE_GPRS base
+	FRAME_GPRS save, \base
+.endm
+
+.macro LOAD_GPRS base
+	FRAME_GPRS load, \base
+	.ifc	\base, %rsi
+	mov	F_RSI(%rsi), %rsi
+	.endif
+.endm
+
 	.text
 
 	.globl vmk_entry_cpu
@@ -60,35 +89,9 @@ svm_launch:
 
 svm_loop:
 	mov	F_VMCB_PA(%rsp), %rax
-	mov	F_RBX(%rsp), %rbx
-	mov	F_RCX(%rsp), %rcx
-	mov	F_RDX(%rsp), %rdx
-	mov	F_RSI(%rsp), %rsi
-	mov	F_RDI(%rsp), %rdi
-	mov	F_RBP(%rsp), %rbp
-	mov	F_R8(%rsp), %r8
-	mov	F_R9(%rsp), %r9
-	mov	F_R10(%rsp), %r10
-	mov	F_R11(%rsp), %r11
-	mov	F_R12(%rsp), %r12
-	mov	F_R13(%rsp), %r13
-	mov	F_R14(%rsp), %r14
-	mov	F_R15(%rsp), %r15
+	LOAD_GPRS %rsp
 	vmrun	%rax
-	mov	%rbx, F_RBX(%rsp)
-	mov	%rcx, F_RCX(%rsp)
-	mov	%rdx, F_RDX(%rsp)
-	mov	%rsi, F_RSI(%rsp)
-	mov	%rdi, F_RDI(%rsp)
-	mov	%rbp, F_RBP(%rsp)
-	mov	%r8, F_R8(%rsp)
-	mov	%r9, F_R9(%rsp)
-	mov	%r10, F_R10(%rsp)
-	mov	%r11, F_R11(%rsp)
-	mov	%r12, F_R12(%rsp)
-	mov	%r13, F_R13(%rsp)
-	mov	%r14, F_R14(%rsp)
-	mov	%r15, F_R15(%rsp)
+	SAVE_GPRS %rsp
 	mov	%rsp, %rdi
 	call	svm_exit
 	test	%eax, %eax
@@ -139,20 +142,7 @@ svm_leave_final:
 	mov	LS_EFER(%rdi), %eax
 	mov	LS_EFER+4(%rdi), %edx
 	wrmsr
-	mov	F_RBX(%rsi), %rbx
-	mov	F_RCX(%rsi), %rcx
-	mov	F_RDX(%rsi), %rdx
-	mov	F_RBP(%rsi), %rbp
-	mov	F_R8(%rsi), %r8
-	mov	F_R9(%rsi), %r9
-	mov	F_R10(%rsi), %r10
-	mov	F_R11(%rsi), %r11
-	mov	F_R12(%rsi), %r12
-	mov	F_R13(%rsi), %r13
-	mov	F_R14(%rsi), %r14
-	mov	F_R15(%rsi), %r15
-	mov	F_RDI(%rsi), %rdi
-	mov	F_RSI(%rsi), %rsi
+	LOAD_GPRS %rsi
 	pop	%rax
 	iretq
 	.size svm_leave_final, . - svm_leave_final
