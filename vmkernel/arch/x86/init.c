@@ -68,9 +68,6 @@ static int percpu_init(const struct vmk_boot_info *bi)
 	for (u32 i = 0; i < bi->ncpus; i++) {
 		struct percpu *c = &machine.cpu[i];
 
-		c->index = i;
-		c->apic_id = bi->apic_id[i];
-		c->linux_cpu = bi->linux_cpu[i];
 		c->state = VMK_CPU_OFF;
 		c->vmcb = boot_alloc(PAGE_SIZE, PAGE_SIZE);
 		c->hsave = boot_alloc(PAGE_SIZE, PAGE_SIZE);
@@ -99,11 +96,22 @@ static int init_main(struct vmk_boot_info *bi)
 	machine.region_va = bi->region_va;
 	machine.tsc_khz = bi->tsc_khz ? bi->tsc_khz : 1000000;
 	machine.boot_tsc = rdtsc();
-	machine.ncpus = bi->ncpus;
 	machine.flags = bi->flags;
 	machine.fail_cpu = bi->fail_cpu;
 	machine.fail_step = bi->fail_step;
 	machine.alloc_next = (u64)(__image_end - __image_start);
+
+	if (bi->ncpus == 0 || bi->ncpus > VMK_MAX_CPUS) {
+		log_warn("cannot run on %u CPUs (1 to %u)", bi->ncpus, VMK_MAX_CPUS);
+		return -EINVAL;
+	}
+	/* Who is who first, so that every log line names its CPU. */
+	machine.ncpus = bi->ncpus;
+	for (u32 i = 0; i < bi->ncpus; i++) {
+		machine.cpu[i].index = i;
+		machine.cpu[i].apic_id = bi->apic_id[i];
+		machine.cpu[i].linux_cpu = bi->linux_cpu[i];
+	}
 
 	log_info("vmkernel %s: starting; region %lu MiB at 0x%lx, %u CPUs",
 		 vmk_header.version, machine.region_size >> 20,
@@ -112,10 +120,6 @@ static int init_main(struct vmk_boot_info *bi)
 	if (machine.region_va != (u64)__image_start) {
 		log_err("image runs at 0x%lx but the region is mapped at 0x%lx",
 			(u64)__image_start, machine.region_va);
-		return -EINVAL;
-	}
-	if (bi->ncpus == 0 || bi->ncpus > VMK_MAX_CPUS) {
-		log_warn("cannot run on %u CPUs (1 to %u)", bi->ncpus, VMK_MAX_CPUS);
 		return -EINVAL;
 	}
 	if (bi->fail_step >= VMK_FAIL_STEPS) {
