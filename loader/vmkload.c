@@ -328,6 +328,13 @@ static void cpu_list(vmk_u64 mask, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
+/* The shim's status; 0, or -1 with errno set. */
+static int get_status(int fd, struct vmnix_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	return ioctl(fd, VMNIX_IOC_STATUS, st) < 0 ? -1 : 0;
+}
+
 static int do_status(void)
 {
 	struct vmnix_status st;
@@ -346,8 +353,7 @@ static int do_status(void)
 		fprintf(stderr, "%s: %s: %s\n", prog, VMNIX_DEVICE, strerror(errno));
 		goto out;
 	}
-	memset(&st, 0, sizeof(st));
-	if (ioctl(fd, VMNIX_IOC_STATUS, &st) < 0) {
+	if (get_status(fd, &st)) {
 		fprintf(stderr, "%s: status failed: %s\n", prog, strerror(errno));
 		goto out_close;
 	}
@@ -475,8 +481,7 @@ static int do_load(const struct options *o)
 	}
 	ms = now_ms() - t0;
 
-	memset(&st, 0, sizeof(st));
-	if (ioctl(fd, VMNIX_IOC_STATUS, &st) == 0) {
+	if (get_status(fd, &st) == 0) {
 		snprintf(cpus, sizeof(cpus), " on %u CPU%s", st.ncpus,
 			 st.ncpus == 1 ? "" : "s");
 		if (st.load_ns)
@@ -513,8 +518,7 @@ static int do_unload(bool quiet)
 		fprintf(stderr, "%s: %s: %s\n", prog, VMNIX_DEVICE, strerror(errno));
 		goto out;
 	}
-	memset(&st, 0, sizeof(st));
-	if (ioctl(fd, VMNIX_IOC_STATUS, &st) == 0 && !st.loaded) {
+	if (get_status(fd, &st) == 0 && !st.loaded) {
 		fprintf(stderr, "%s: vmkernel not loaded\n", prog);
 		rc = EXIT_NOT_LOADED;
 		goto out_close;
@@ -523,8 +527,7 @@ static int do_unload(bool quiet)
 	if (ioctl(fd, VMNIX_IOC_UNLOAD) < 0) {
 		int e = errno;
 
-		memset(&st, 0, sizeof(st));
-		if (ioctl(fd, VMNIX_IOC_STATUS, &st) == 0 && !st.loaded) {
+		if (get_status(fd, &st) == 0 && !st.loaded) {
 			fprintf(stderr, "%s: vmkernel not loaded\n", prog);
 			rc = EXIT_NOT_LOADED;
 		} else {
@@ -533,8 +536,7 @@ static int do_unload(bool quiet)
 		goto out_close;
 	}
 	ms = now_ms() - t0;
-	memset(&st, 0, sizeof(st));
-	if (ioctl(fd, VMNIX_IOC_STATUS, &st) == 0 && st.unload_ns)
+	if (get_status(fd, &st) == 0 && st.unload_ns)
 		ms = st.unload_ns / 1e6;
 	if (!quiet)
 		printf("%s: vmkernel unloaded in %.1f ms\n", prog, ms);
