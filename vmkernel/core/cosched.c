@@ -51,11 +51,9 @@ static u64 cosched_min(const struct world_group *g, u64 now)
 	return m;
 }
 
-static u64 cosched_lead_locked(const struct world_group *g,
-			       const struct world *w, u64 now)
+/* Lead of progress p over the slowest, m (from cosched_min()). */
+static u64 cosched_lead_over(u64 m, u64 p)
 {
-	u64 m = cosched_min(g, now), p = cosched_progress(w, now);
-
 	return m != ~0ULL && p > m ? p - m : 0;
 }
 
@@ -67,20 +65,22 @@ u64 cosched_lead(struct world *w, u64 now)
 	if (!g)
 		return 0;
 	spin_lock(&g->lock);
-	lead = cosched_lead_locked(g, w, now);
+	lead = cosched_lead_over(cosched_min(g, now), cosched_progress(w, now));
 	spin_unlock(&g->lock);
 	return lead;
 }
 
-static u64 cosched_skew_locked(const struct world_group *g, u64 now)
+/* The largest lead over the slowest, m.  Group lock. */
+static u64 cosched_skew_locked(const struct world_group *g, u64 m, u64 now)
 {
-	u64 skew = 0;
+	u64 fastest = 0;
 	u32 i;
 
 	for (i = 0; i < g->nvcpus; i++)
 		if (cosched_wants_cpu(g->vcpu[i]))
-			skew = MAX(skew, cosched_lead_locked(g, g->vcpu[i], now));
-	return skew;
+			fastest = MAX(fastest,
+				      cosched_progress(g->vcpu[i], now));
+	return cosched_lead_over(m, fastest);
 }
 
 u64 cosched_skew(struct world_group *g, u64 now)
@@ -88,7 +88,7 @@ u64 cosched_skew(struct world_group *g, u64 now)
 	u64 skew;
 
 	spin_lock(&g->lock);
-	skew = cosched_skew_locked(g, now);
+	skew = cosched_skew_locked(g, cosched_min(g, now), now);
 	spin_unlock(&g->lock);
 	return skew;
 }
@@ -108,7 +108,7 @@ bool cosched_woken(struct world *w, u64 now)
 		w->skew_base_ns -= m - p;
 	/* It may have blocked ahead, between two checks: it then rejoins
 	 * co-stopped. */
-	if (m != ~0ULL && p > m + g->skew_threshold_ns && g->nvcpus > 1) {
+	if (cosched_lead_over(m, p) > g->skew_threshold_ns && g->nvcpus > 1) {
 		stop = true;
 		g->costops++;
 	}
@@ -123,6 +123,19 @@ static void cosched_costart(struct world_group *g, struct world *v, u64 now)
 		return;
 	sched_costart(v, now);
 	g->costarts++;
+}
+
+/* Relaxed mode: co-starts each co-stopped VCPU whose lead over the
+ * slowest, m, has halved.  Group lock held. */
+static void cosched_costart_caught_up(struct world_group *g, u64 m, u64 now)
+{
+	u32 i;
+
+	for (i = 0; i < g->nvcpus; i++)
+		if (g->vcpu[i]->state == WORLD_COSTOPPED &&
+		    cosched_lead_over(m, cosched_progress(g->vcpu[i], now)) <=
+			    g->skew_threshold_ns / 2)
+			cosched_costart(g, g->vcpu[i], now);
 }
 
 /* Strict mode: all progress measured afresh from now. */
@@ -145,21 +158,19 @@ bool cosched_tick(struct world *w, u64 now)
 	u32 i;
 
 	spin_lock(&g->lock);
-	skew = cosched_skew_locked(g, now);
+	/* Co-stops and co-starts below change no one's progress, so the
+	 * slowest stays m throughout. */
+	m = cosched_min(g, now);
+	skew = cosched_skew_locked(g, m, now);
 	g->max_skew_ns = MAX(g->max_skew_ns, skew);
-	lead = cosched_lead_locked(g, w, now);
+	lead = cosched_lead_over(m, cosched_progress(w, now));
 	if (g->nvcpus < 2)
 		goto out_unlock;
 	if (g->mode == COSCHED_RELAXED) {
 		stop = lead > g->skew_threshold_ns;
-		for (i = 0; i < g->nvcpus; i++)
-			if (g->vcpu[i]->state == WORLD_COSTOPPED &&
-			    cosched_lead_locked(g, g->vcpu[i], now) <=
-				    g->skew_threshold_ns / 2)
-				cosched_costart(g, g->vcpu[i], now);
+		cosched_costart_caught_up(g, m, now);
 	} else if (skew > g->skew_threshold_ns) {
 		/* Every VCPU ahead of the slowest stops. */
-		m = cosched_min(g, now);
 		for (i = 0; i < g->nvcpus; i++) {
 			struct world *v = g->vcpu[i];
 
@@ -202,11 +213,7 @@ void cosched_update(struct world_group *g, struct world *w, u64 now)
 		}
 		goto out_unlock;
 	}
-	for (i = 0; i < g->nvcpus; i++)
-		if (g->vcpu[i]->state == WORLD_COSTOPPED &&
-		    cosched_lead_locked(g, g->vcpu[i], now) <=
-			    g->skew_threshold_ns / 2)
-			cosched_costart(g, g->vcpu[i], now);
+	cosched_costart_caught_up(g, cosched_min(g, now), now);
 out_unlock:
 	spin_unlock(&g->lock);
 }
