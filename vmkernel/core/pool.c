@@ -177,7 +177,7 @@ void pool_detach(struct pool_node *n)
 
 int pool_set_alloc(struct pool_node *n, const struct pool_alloc *a)
 {
-	struct pool_node saved = *n;
+	struct pool_alloc saved = n->alloc;
 	u64 old, new;
 	int ret;
 
@@ -190,17 +190,12 @@ int pool_set_alloc(struct pool_node *n, const struct pool_alloc *a)
 	old = pool_eff_res(n);
 	n->alloc = *a;
 	new = pool_eff_res(n);
-	/* A fixed reservation must still cover what the children hold. */
-	if (!pool_expandable(n) && n->kind != POOL_KIND_WORLD &&
-	    n->child_res > a->res) {
-		log_warn("admission: '%s' cannot reserve %llu CPU units: its "
-			 "children reserve %llu", n->name,
-			 (unsigned long long)a->res,
+	/* What the children hold must stay within the new bound. */
+	if (n->child_res > pool_child_bound(n)) {
+		log_warn("admission: '%s' cannot bound its children at %llu "
+			 "CPU units: they reserve %llu", n->name,
+			 (unsigned long long)pool_child_bound(n),
 			 (unsigned long long)n->child_res);
-		ret = -ENOSPC;
-		goto out_restore;
-	}
-	if (pool_expandable(n) && n->child_res > a->limit) {
 		ret = -ENOSPC;
 		goto out_restore;
 	}
@@ -212,7 +207,7 @@ int pool_set_alloc(struct pool_node *n, const struct pool_alloc *a)
 	}
 	goto out_unlock;
 out_restore:
-	n->alloc = saved.alloc;
+	n->alloc = saved;
 out_unlock:
 	spin_unlock(&pool_lock);
 	return ret;
@@ -263,22 +258,28 @@ static u64 pool_lo(const struct pool_node *c)
 	return MIN(pool_eff_res(c), c->demand);
 }
 
+/* Child c's amount at water level level. */
+static u64 pool_at_level(const struct pool_node *c, u64 level)
+{
+	u64 v = (level * c->alloc.shares) >> POOL_LEVEL_SHIFT;
+
+	return MIN(MAX(v, pool_lo(c)), c->demand);
+}
+
 static u64 pool_fill(const struct pool_node *n, u64 level)
 {
 	const struct pool_node *c;
-	u64 sum = 0, v;
+	u64 sum = 0;
 
-	for (c = n->child; c; c = c->sibling) {
-		v = (level * c->alloc.shares) >> POOL_LEVEL_SHIFT;
-		sum += MIN(MAX(v, pool_lo(c)), c->demand);
-	}
+	for (c = n->child; c; c = c->sibling)
+		sum += pool_at_level(c, level);
 	return sum;
 }
 
 static void pool_distribute(struct pool_node *n, u64 amount)
 {
 	struct pool_node *c;
-	u64 sum_lo = 0, sum_hi = 0, lo = 0, hi = POOL_LEVEL_MAX, mid, v;
+	u64 sum_lo = 0, sum_hi = 0, lo = 0, hi = POOL_LEVEL_MAX, mid;
 
 	n->entitled = amount;
 	if (n->kind == POOL_KIND_WORLD)
@@ -308,10 +309,8 @@ static void pool_distribute(struct pool_node *n, u64 amount)
 		else
 			hi = mid - 1;
 	}
-	for (c = n->child; c; c = c->sibling) {
-		v = (lo * c->alloc.shares) >> POOL_LEVEL_SHIFT;
-		pool_distribute(c, MIN(MAX(v, pool_lo(c)), c->demand));
-	}
+	for (c = n->child; c; c = c->sibling)
+		pool_distribute(c, pool_at_level(c, lo));
 }
 
 static void pool_visit_worlds(struct pool_node *n,

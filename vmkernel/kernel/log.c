@@ -23,8 +23,6 @@ static u32 log_level = VMK_LOG_INFO;
 static bool log_serial;
 static u32 log_lock;
 
-void log_init(u32 level, bool serial);
-
 void log_init(u32 level, bool serial)
 {
 	log_level = level > VMK_LOG_DEBUG ? VMK_LOG_DEBUG : level;
@@ -94,14 +92,6 @@ void log_printf(int level, const char *fmt, ...)
 		arch_serial_write(line, (size_t)n);
 	unlock();
 }
-
-/*
- * Copies up to len bytes of the log starting at byte `from` of the
- * stream into buf.  Bytes already overwritten are skipped: a reader that
- * falls behind resumes at the oldest byte still held.  Returns the count
- * copied; *next is where the next read should start.
- */
-u64 log_read(char *buf, u64 len, u64 from, u64 *next);
 
 u64 log_read(char *buf, u64 len, u64 from, u64 *next)
 {

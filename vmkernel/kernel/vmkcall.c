@@ -14,8 +14,6 @@
 #include <vmk/machine.h>
 #include <vmk/string.h>
 
-s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3);
-u64 log_read(char *buf, u64 len, u64 from, u64 *next);
 
 static s64 call_info(u64 gpa, u64 size)
 {

@@ -15,10 +15,6 @@
 #include "x86/cpu.h"
 #include "x86/machine.h"
 
-int reloc_self(void);
-int vmk_entry_init(struct vmk_boot_info *bi);
-void log_init(u32 level, bool serial);
-
 struct machine machine;
 
 extern char __image_start[], __image_end[];

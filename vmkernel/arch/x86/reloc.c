@@ -7,6 +7,7 @@
  * uses only RIP-relative references and so needs no relocation itself.
  */
 #include <vmk/types.h>
+#include "x86/machine.h"
 #include "vmnix_abi.h"
 
 struct elf64_rela {
@@ -19,8 +20,6 @@ struct elf64_rela {
 
 extern const struct elf64_rela __rela_start[], __rela_end[];
 extern char __image_start[];
-
-int reloc_self(void);
 
 int reloc_self(void)
 {

@@ -27,8 +27,6 @@
 #include "x86/cpu.h"
 #include "x86/machine.h"
 
-s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3);
-
 #define EFER_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_SVME | \
 			 EFER_LMSLE | EFER_FFXSR | EFER_TCE | EFER_AUTOIBRS)
 #define VEC_UD		6

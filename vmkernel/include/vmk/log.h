@@ -15,6 +15,17 @@ void log_printf(int level, const char *fmt, ...) __printf(2, 3);
 /* Bytes ever written to the log: the stream position of its end. */
 u64 log_head(void);
 
+/* Starts the log (entry_init): level and whether lines go to COM1 too. */
+void log_init(u32 level, bool serial);
+
+/*
+ * Copies up to len bytes of the log starting at byte `from` of the
+ * stream into buf.  Bytes already overwritten are skipped: a reader that
+ * falls behind resumes at the oldest byte still held.  Returns the count
+ * copied; *next is where the next read should start.
+ */
+u64 log_read(char *buf, u64 len, u64 from, u64 *next);
+
 #define log_err(...)	log_printf(VMK_LOG_ERROR, __VA_ARGS__)
 #define log_warn(...)	log_printf(VMK_LOG_WARN, __VA_ARGS__)
 #define log_info(...)	log_printf(VMK_LOG_INFO, __VA_ARGS__)

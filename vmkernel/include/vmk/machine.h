@@ -32,6 +32,9 @@ u64 arch_image_checksum(void);
  * negative errno.
  */
 s64 arch_floor(u64 count, u64 *samples);
+/* The vmkcall dispatcher (kernel/vmkcall.c), for the arch's VMMCALL exit. */
+s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3);
+
 /* Nanoseconds since the vmkernel was loaded. */
 u64 arch_uptime_ns(void);
 /* The serial port, when the log is copied there. */

@@ -73,6 +73,9 @@ paddr_t virt_to_region_pa(const void *p);
 void *region_pa_to_virt(paddr_t p);
 bool pa_in_region(u64 pa, u64 len);
 
+/* reloc.c: applies the image's relocations; 0, or -1 for a bad entry. */
+int reloc_self(void);
+
 /* paging.c */
 int paging_init(void);
 int npt_map_scratch(u64 gpa);
@@ -95,6 +98,9 @@ int vmk_entry_cpu(u32 index);
 __noreturn void svm_launch(struct host_frame *f, u64 cr3, struct desc_ptr *gdt,
 			   struct desc_ptr *idt);
 __noreturn void svm_leave_final(struct leave_state *ls, struct host_frame *f);
+
+/* The image's entry points (the header names them) */
+int vmk_entry_init(struct vmk_boot_info *bi);
 
 /* C entry points called from entry.S */
 int cpu_enter(u32 index, u64 linux_rsp, u64 resume_rip, const u64 *callee_saved);
