@@ -192,10 +192,10 @@ int pool_set_alloc(struct pool_node *n, const struct pool_alloc *a)
 	new = pool_eff_res(n);
 	/* What the children hold must stay within the new bound. */
 	if (n->child_res > pool_child_bound(n)) {
-		log_warn("admission: '%s' cannot bound its children at %llu "
-			 "CPU units: they reserve %llu", n->name,
-			 (unsigned long long)pool_child_bound(n),
-			 (unsigned long long)n->child_res);
+		log_warn("admission: '%s' would hold its children's %llu CPU "
+			 "units of reservation to %llu", n->name,
+			 (unsigned long long)n->child_res,
+			 (unsigned long long)pool_child_bound(n));
 		ret = -ENOSPC;
 		goto out_restore;
 	}
