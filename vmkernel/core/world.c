@@ -153,17 +153,14 @@ struct world *world_current(void)
 	return sched_current(arch_cpu_index());
 }
 
+/* name: checked by the caller, shorter than WORLD_NAME_LEN. */
 static struct world *world_alloc(const char *name, u8 type)
 {
-	size_t len = strnlen(name, WORLD_NAME_LEN);
-	struct world *w;
+	struct world *w = heap_zalloc(world_heap, sizeof(*w));
 
-	if (!len || len >= WORLD_NAME_LEN)
-		return NULL;
-	w = heap_zalloc(world_heap, sizeof(*w));
 	if (!w)
 		return NULL;
-	memcpy(w->name, name, len + 1);
+	memcpy(w->name, name, strlen(name) + 1);
 	w->type = type;
 	w->state = WORLD_NEW;
 	w->state_since = arch_now_ns();
@@ -211,10 +208,10 @@ int world_init(struct heap *h, u32 ncpus)
 int world_create(const struct world_params *p, struct world **out)
 {
 	struct world_group *g = p->group;
+	size_t len = p->name ? strnlen(p->name, WORLD_NAME_LEN) : 0;
 	struct world *w;
 	int ret;
 
-	size_t len = p->name ? strnlen(p->name, WORLD_NAME_LEN) : 0;
 
 	if (p->type > VMK_WORLD_VMM || p->type == VMK_WORLD_IDLE ||
 	    !len || len >= WORLD_NAME_LEN)
