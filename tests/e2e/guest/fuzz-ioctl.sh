@@ -25,4 +25,4 @@ check "some fuzzed vmkcalls succeeded" \
 check "nothing is loaded after the run" sh -c 'vmkload --status; [ $? -eq 3 ]'
 check "the vmkernel loads and unloads after the run" \
 	sh -c 'vmkload -q && vmkcall cpuid && vmkcall nop && vmkunload -q && ! vmkcall cpuid'
-check "no kernel warning in dmesg" sh -c '! dmesg | grep -E "BUG:|WARNING: CPU|Oops|Call Trace|general protection"'
+check "no kernel warning in dmesg" kernel_clean
