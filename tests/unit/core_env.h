@@ -57,6 +57,25 @@ static int env_teardown(void **state)
 	return 0;
 }
 
+/* cmocka set-ups: a fresh environment of one or two CPUs. */
+static __attribute__((unused)) int env_setup1(void **state)
+{
+	(void)state;
+	env_start(1);
+	return 0;
+}
+
+static __attribute__((unused)) int env_setup2(void **state)
+{
+	(void)state;
+	env_start(2);
+	return 0;
+}
+
+/* A test run in its own environment of one or two CPUs. */
+#define ENV_TEST1(f)	cmocka_unit_test_setup_teardown(f, env_setup1, env_teardown)
+#define ENV_TEST2(f)	cmocka_unit_test_setup_teardown(f, env_setup2, env_teardown)
+
 static __attribute__((unused)) struct world *env_world(const char *name, struct pool_node *pool,
 			       struct world_group *g, u32 shares, u64 res,
 			       u64 limit)

@@ -16,13 +16,6 @@
 #include <vmk/errno.h>
 #include "core_env.h"
 
-static int setup2(void **state)
-{
-	(void)state;
-	env_start(2);
-	return 0;
-}
-
 static struct world_group *vm(enum cosched_mode mode, struct world **v0,
 			      struct world **v1)
 {
@@ -150,10 +143,10 @@ static void test_group_limits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_relaxed_costops_leader, setup2, env_teardown),
-		cmocka_unit_test_setup_teardown(test_strict_bounded, setup2, env_teardown),
-		cmocka_unit_test_setup_teardown(test_idle_vcpu_builds_no_skew, setup2, env_teardown),
-		cmocka_unit_test_setup_teardown(test_group_limits, setup2, env_teardown),
+		ENV_TEST2(test_relaxed_costops_leader),
+		ENV_TEST2(test_strict_bounded),
+		ENV_TEST2(test_idle_vcpu_builds_no_skew),
+		ENV_TEST2(test_group_limits),
 	};
 
 	return cmocka_run_group_tests_name("cosched", tests, NULL, NULL);

@@ -189,13 +189,6 @@ static void test_irqlock(void **state)
 	assert_int_equal(lock_held_count(), 0);
 }
 
-static int setup_worlds(void **state)
-{
-	(void)state;
-	env_start(1);
-	return 0;
-}
-
 static void test_sem_counting_try(void **state)
 {
 	struct sem s;
@@ -325,11 +318,11 @@ int main(void)
 		cmocka_unit_test_setup(test_per_cpu_tracking, setup),
 		cmocka_unit_test_setup(test_unlock_not_held_panics, setup),
 		cmocka_unit_test_setup(test_irqlock, setup),
-		cmocka_unit_test_setup_teardown(test_sem_counting_try, setup_worlds, env_teardown),
-		cmocka_unit_test_setup_teardown(test_sem_binary, setup_worlds, env_teardown),
-		cmocka_unit_test_setup_teardown(test_sem_blocks_and_wakes, setup_worlds, env_teardown),
-		cmocka_unit_test_setup_teardown(test_sem_block_without_runner_panics, setup_worlds, env_teardown),
-		cmocka_unit_test_setup_teardown(test_sem_rank_checked, setup_worlds, env_teardown),
+		ENV_TEST1(test_sem_counting_try),
+		ENV_TEST1(test_sem_binary),
+		ENV_TEST1(test_sem_blocks_and_wakes),
+		ENV_TEST1(test_sem_block_without_runner_panics),
+		ENV_TEST1(test_sem_rank_checked),
 	};
 
 	return cmocka_run_group_tests_name("lock", tests, NULL, NULL);

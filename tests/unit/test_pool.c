@@ -14,13 +14,6 @@
 #include <vmk/errno.h>
 #include "core_env.h"
 
-static int setup1(void **state)
-{
-	(void)state;
-	env_start(1);
-	return 0;
-}
-
 static struct pool_alloc pa_(u32 shares, u64 res, u64 limit, bool exp)
 {
 	return (struct pool_alloc){ .shares = shares, .res = res,
@@ -174,11 +167,11 @@ static void test_unused_reservation_lent(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_hierarchical_shares, setup1, env_teardown),
-		cmocka_unit_test_setup_teardown(test_fixed_reservation_bounds_children, setup1, env_teardown),
-		cmocka_unit_test_setup_teardown(test_expandable_borrows, setup1, env_teardown),
-		cmocka_unit_test_setup_teardown(test_pool_limit_bounds_children, setup1, env_teardown),
-		cmocka_unit_test_setup_teardown(test_unused_reservation_lent, setup1, env_teardown),
+		ENV_TEST1(test_hierarchical_shares),
+		ENV_TEST1(test_fixed_reservation_bounds_children),
+		ENV_TEST1(test_expandable_borrows),
+		ENV_TEST1(test_pool_limit_bounds_children),
+		ENV_TEST1(test_unused_reservation_lent),
 	};
 
 	return cmocka_run_group_tests_name("pool", tests, NULL, NULL);

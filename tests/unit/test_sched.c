@@ -14,20 +14,6 @@
 #include <vmk/errno.h>
 #include "core_env.h"
 
-static int setup1(void **state)
-{
-	(void)state;
-	env_start(1);
-	return 0;
-}
-
-static int setup2(void **state)
-{
-	(void)state;
-	env_start(2);
-	return 0;
-}
-
 /* |got - want| <= tol_pct percent of want */
 static void assert_near(u64 got, u64 want, u64 tol_pct)
 {
@@ -245,16 +231,16 @@ static void test_wakeup_goes_to_idle_cpu(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_shares_1_2_4, setup1, env_teardown),
-		cmocka_unit_test_setup_teardown(test_reservation_under_contention, setup1, env_teardown),
-		cmocka_unit_test_setup_teardown(test_limit_alone, setup1, env_teardown),
-		cmocka_unit_test_setup_teardown(test_limit_mhz, setup1, env_teardown),
-		cmocka_unit_test_setup_teardown(test_admission, setup1, env_teardown),
-		cmocka_unit_test_setup_teardown(test_nonpreemptive, setup1, env_teardown),
-		cmocka_unit_test_setup_teardown(test_affinity, setup2, env_teardown),
-		cmocka_unit_test_setup_teardown(test_balance_three_on_two, setup2, env_teardown),
-		cmocka_unit_test_setup_teardown(test_idle_cpu_pulls, setup2, env_teardown),
-		cmocka_unit_test_setup_teardown(test_wakeup_goes_to_idle_cpu, setup2, env_teardown),
+		ENV_TEST1(test_shares_1_2_4),
+		ENV_TEST1(test_reservation_under_contention),
+		ENV_TEST1(test_limit_alone),
+		ENV_TEST1(test_limit_mhz),
+		ENV_TEST1(test_admission),
+		ENV_TEST1(test_nonpreemptive),
+		ENV_TEST2(test_affinity),
+		ENV_TEST2(test_balance_three_on_two),
+		ENV_TEST2(test_idle_cpu_pulls),
+		ENV_TEST2(test_wakeup_goes_to_idle_cpu),
 	};
 
 	return cmocka_run_group_tests_name("sched", tests, NULL, NULL);

@@ -14,13 +14,6 @@
 #include <vmk/errno.h>
 #include "core_env.h"
 
-static int setup1(void **state)
-{
-	(void)state;
-	env_start(1);
-	return 0;
-}
-
 static void test_create_and_find(void **state)
 {
 	struct world_params p = { .name = "helper", .type = VMK_WORLD_HELPER };
@@ -161,12 +154,12 @@ static void test_idle_cannot_block(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_create_and_find, setup1, env_teardown),
-		cmocka_unit_test_setup_teardown(test_iterate, setup1, env_teardown),
-		cmocka_unit_test_setup_teardown(test_accounting, setup1, env_teardown),
-		cmocka_unit_test_setup_teardown(test_wakeup_one_in_order, setup1, env_teardown),
-		cmocka_unit_test_setup_teardown(test_destroy_running_refused, setup1, env_teardown),
-		cmocka_unit_test_setup_teardown(test_idle_cannot_block, setup1, env_teardown),
+		ENV_TEST1(test_create_and_find),
+		ENV_TEST1(test_iterate),
+		ENV_TEST1(test_accounting),
+		ENV_TEST1(test_wakeup_one_in_order),
+		ENV_TEST1(test_destroy_running_refused),
+		ENV_TEST1(test_idle_cannot_block),
 	};
 
 	return cmocka_run_group_tests_name("world", tests, NULL, NULL);
