@@ -51,19 +51,28 @@ static u64 run_watch_skew(struct world_group *g, u64 ns)
 	return worst;
 }
 
-static void test_relaxed_costops_leader(void **state)
+/* Runs g contended for 2 s: its VCPUs are co-stopped and co-started, and
+ * the skew stays within the threshold plus one tick. */
+static void run_contended(struct world_group *g, struct world *v0,
+			  struct world *v1)
 {
-	struct world *v0, *v1;
-	struct world_group *g = vm(COSCHED_RELAXED, &v0, &v1);
-	struct world_stats s0, s1;
 	u64 skew;
-	(void)state;
 
 	contend(v0, v1);
 	skew = run_watch_skew(g, 2000 * MS);
 	assert_true(g->costops > 0);
 	assert_true(g->costarts > 0);
 	assert_true(skew <= g->skew_threshold_ns + SCHED_TICK_NS);
+}
+
+static void test_relaxed_costops_leader(void **state)
+{
+	struct world *v0, *v1;
+	struct world_group *g = vm(COSCHED_RELAXED, &v0, &v1);
+	struct world_stats s0, s1;
+	(void)state;
+
+	run_contended(g, v0, v1);
 	world_stats(v0, &s0);
 	world_stats(v1, &s1);
 	/* The leader waited for its sibling instead of running away. */
@@ -78,14 +87,9 @@ static void test_strict_bounded(void **state)
 	struct world *v0, *v1;
 	struct world_group *g = vm(COSCHED_STRICT, &v0, &v1);
 	struct world_stats s0;
-	u64 skew;
 	(void)state;
 
-	contend(v0, v1);
-	skew = run_watch_skew(g, 2000 * MS);
-	assert_true(g->costops > 0);
-	assert_true(g->costarts > 0);
-	assert_true(skew <= g->skew_threshold_ns + SCHED_TICK_NS);
+	run_contended(g, v0, v1);
 	world_stats(v0, &s0);
 	/* Stopped whenever its sibling is held back by the hog. */
 	assert_true(s0.cstp_ns > 100 * MS);
