@@ -5,15 +5,15 @@
 
 BENCH_EXTRA ?=
 
-$(O)/bench/vmkbench: tests/bench/workload.c | deps
+BENCH_PROGS := $(O)/bench/vmkbench $(O)/bench/kvmbench
+
+$(O)/bench/vmkbench: tests/bench/workload.c
+$(O)/bench/kvmbench: tests/bench/kvmbench.c
+$(BENCH_PROGS): | deps
 	@mkdir -p $(@D)
 	$(CC) -O2 -static -Wall -Wextra -Werror -o $@ $<
 
-$(O)/bench/kvmbench: tests/bench/kvmbench.c | deps
-	@mkdir -p $(@D)
-	$(CC) -O2 -static -Wall -Wextra -Werror -o $@ $<
-
-E2E_PROGS += $(O)/bench/vmkbench $(O)/bench/kvmbench
+E2E_PROGS += $(BENCH_PROGS)
 E2E_GUEST += $(wildcard tests/bench/guest/*)
 
 .PHONY: bench bench-boot bench-handoff
