@@ -29,7 +29,7 @@ static uint64_t now_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-static int die(const char *what)
+static _Noreturn void die(const char *what)
 {
 	fprintf(stderr, "vmkbench: %s: wrong result\n", what);
 	exit(1);
