@@ -72,6 +72,9 @@ boot() {	# boot SMP TEST
 
 median() { sort -g | awk '{a[NR] = $1} END {if (NR) print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
+# runs SIDE WORKLOAD: its ns/op of every run with 2 CPUs, bare or vmk.
+runs() { awk -v s="$1" -v w="$2" '$1 == 2 && $2 == s && $3 == w {print $4}' "$data"; }
+
 # rt NAME: median cycles of the round trip NAME with 2 CPUs, or n/a.
 rt() {
 	awk -v k="$1" '$1 == 2 && $2 == k && $3 == "round" {
@@ -125,10 +128,10 @@ echo "(ratio: of the medians; best: of the fastest runs, which other load on the
 echo " inflate; a goal is met only if both are within it; pairs: the per-pair ratios, the noise)"
 printf '%-8s %11s %11s %7s %7s %13s %7s %s\n' workload "bare" "vmkernel" ratio best "pairs" goal status
 for w in cpu syscall fork pages pipe; do
-	b=$(awk -v w=$w '$1 == 2 && $2 == "bare" && $3 == w {print $4}' "$data" | median)
-	v=$(awk -v w=$w '$1 == 2 && $2 == "vmk" && $3 == w {print $4}' "$data" | median)
-	bmin=$(awk -v w=$w '$1 == 2 && $2 == "bare" && $3 == w {print $4}' "$data" | sort -g | head -n 1)
-	vmin=$(awk -v w=$w '$1 == 2 && $2 == "vmk" && $3 == w {print $4}' "$data" | sort -g | head -n 1)
+	b=$(runs bare $w | median)
+	v=$(runs vmk $w | median)
+	bmin=$(runs bare $w | sort -g | head -n 1)
+	vmin=$(runs vmk $w | sort -g | head -n 1)
 	read -r plo phi < <(awk -v w=$w '$1 == 2 && $3 == w && $2 == "bare" {b[nb++] = $4}
 		$1 == 2 && $3 == w && $2 == "vmk" {v[nv++] = $4}
 		END {for (i = 0; i < nb && i < nv; i++) {r = v[i] / b[i]
