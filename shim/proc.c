@@ -25,8 +25,11 @@ static struct proc_dir_entry *proc_dir;
 static const char *const cpu_states[] = { "off", "console", "failed" };
 static const char *const exit_names[] = VMK_EXIT_KIND_NAMES;
 static const char *const world_types[] = { "console", "system", "idle", "helper", "vmm" };
-static const char *const world_states[] = { "new", "ready", "running", "waiting",
-					    "costopped", "dead" };
+static const char *const world_states[] = {
+	[VMK_WORLD_NEW] = "new", [VMK_WORLD_READY] = "ready",
+	[VMK_WORLD_RUNNING] = "running", [VMK_WORLD_WAITING] = "waiting",
+	[VMK_WORLD_COSTOPPED] = "costopped", [VMK_WORLD_DEAD] = "dead",
+};
 
 #define NAME(tbl, i) ((i) < ARRAY_SIZE(tbl) ? (tbl)[i] : "?")
 

@@ -258,10 +258,20 @@ enum vmk_world_type {
 	VMK_WORLD_VMM,
 };
 
+/* A world's state as tools see it (the core's enum world_state). */
+enum vmk_world_state {
+	VMK_WORLD_NEW = 0,
+	VMK_WORLD_READY,
+	VMK_WORLD_RUNNING,
+	VMK_WORLD_WAITING,
+	VMK_WORLD_COSTOPPED,
+	VMK_WORLD_DEAD,
+};
+
 struct vmk_world_info {
 	vmk_u32 id;
 	vmk_u32 type;		/* enum vmk_world_type */
-	vmk_u32 state;		/* 0 new, 1 ready, 2 running, 3 waiting, 4 co-stopped, 5 dead */
+	vmk_u32 state;		/* enum vmk_world_state */
 	vmk_u32 cpu;		/* CPU index it runs on */
 	char name[32];
 	vmk_u64 exits;

@@ -80,7 +80,7 @@ static s64 call_world_list(u64 gpa, u64 max)
 		memset(&wi, 0, sizeof(wi));
 		wi.id = VMK_CONSOLE_WORLD_ID + i;
 		wi.type = VMK_WORLD_CONSOLE;
-		wi.state = st.state == VMK_CPU_CONSOLE ? 2 : 5;	/* running / dead */
+		wi.state = st.state == VMK_CPU_CONSOLE ? VMK_WORLD_RUNNING : VMK_WORLD_DEAD;
 		wi.cpu = i;
 		snprintf(wi.name, sizeof(wi.name), "console%u", i);
 		wi.exits = st.exits_total;

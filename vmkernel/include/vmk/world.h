@@ -30,13 +30,14 @@
 #define GROUP_MAX_VCPUS	8
 
 /* The values of struct vmk_world_info's state. */
+/* The same numbers as the ABI's enum vmk_world_state, which tools read. */
 enum world_state {
-	WORLD_NEW = 0,
-	WORLD_READY,
-	WORLD_RUNNING,
-	WORLD_WAITING,
-	WORLD_COSTOPPED,
-	WORLD_DEAD,
+	WORLD_NEW = VMK_WORLD_NEW,
+	WORLD_READY = VMK_WORLD_READY,
+	WORLD_RUNNING = VMK_WORLD_RUNNING,
+	WORLD_WAITING = VMK_WORLD_WAITING,
+	WORLD_COSTOPPED = VMK_WORLD_COSTOPPED,
+	WORLD_DEAD = VMK_WORLD_DEAD,
 	WORLD_NSTATES
 };
 
