@@ -97,7 +97,7 @@ static int cmd_user_nop(void)
 		printf("vmmcall from user mode: SIGILL (no hypervisor)\n");
 		return 1;
 	}
-	__asm__ volatile("vmmcall" : "=a"(ret) : "a"(VMK_CALL_NOP) : "memory");
+	ret = vmk_vmmcall(VMK_CALL_NOP, 0, 0, 0, 0);
 	printf("vmmcall from user mode: %ld (%s)\n", ret,
 	       ret < 0 ? strerror((int)-ret) : "ok");
 	return ret == -EPERM ? 0 : 1;
