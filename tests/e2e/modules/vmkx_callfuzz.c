@@ -100,11 +100,6 @@ static struct vmk_info info0;
 static s64 checksum0;
 static atomic_t reports = ATOMIC_INIT(0);
 
-static inline s64 vmkcall(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
-{
-	return vmk_vmmcall(nr, a0, a1, a2, a3);
-}
-
 static bool under_vmkernel(void)
 {
 	unsigned int a = VMK_CPUID_LEAF, b, c = 0, d;
@@ -282,7 +277,7 @@ static void one_call(struct fuzzer *f)
 	}
 	mine = kind == B_MINE && gpa;
 
-	r = vmkcall(nr, a[0], a[1], a[2], a[3]);
+	r = vmk_vmmcall(nr, a[0], a[1], a[2], a[3]);
 	f->calls++;
 	slot = nr < VMK_CALL_COUNT ? (int)nr : VMK_CALL_COUNT;
 	f->count[slot][result_class(r)]++;
@@ -447,10 +442,10 @@ static int __init callfuzz_init(void)
 		err = -ENOMEM;
 		goto out_unlock;
 	}
-	r = vmkcall(VMK_CALL_INFO, virt_to_phys(ib), sizeof(*ib), 0, 0);
+	r = vmk_vmmcall(VMK_CALL_INFO, virt_to_phys(ib), sizeof(*ib), 0, 0);
 	info0 = *ib;
 	kfree(ib);
-	checksum0 = vmkcall(VMK_CALL_CHECKSUM, 0, 0, 0, 0);
+	checksum0 = vmk_vmmcall(VMK_CALL_CHECKSUM, 0, 0, 0, 0);
 	if (r || checksum0 < 0 || info0.ncpus != num_online_cpus()) {
 		pr_err("INFO returned %lld (%u CPUs, %u online), CHECKSUM %lld\n",
 		       r, info0.ncpus, num_online_cpus(), checksum0);
@@ -523,7 +518,7 @@ static int __init callfuzz_init(void)
 		goto out_unlock;
 	}
 
-	sum = vmkcall(VMK_CALL_CHECKSUM, 0, 0, 0, 0);
+	sum = vmk_vmmcall(VMK_CALL_CHECKSUM, 0, 0, 0, 0);
 	if (sum != checksum0) {
 		pr_err("the vmkernel's checksum changed: %#llx, was %#llx\n", sum, checksum0);
 		failures++;
