@@ -15,8 +15,10 @@ KDIR      = /lib/modules/$(KVER)/build
 
 BIN      := $(O)/console-os/bin
 TARGETS  :=
-# Extra test runners (each leaves build/results/NAME.result) added by fragments.
-TEST_EXTRA :=
+# The suites `make test` runs, in order: each NAME has a target NAME-run
+# that leaves build/results/NAME.result (scripts/suite.sh checks that it
+# did).  Fragments add theirs; e2e goes last.
+TEST_SUITES := harness unit
 # What fragments add to the e2e test initrd (tests/e2e/e2e.mk, included last).
 E2E_DIR     := $(O)/e2e
 E2E_GUEST   :=
@@ -72,6 +74,7 @@ include console-os/console-os.mk
 -include vmkernel/vmkernel.mk
 -include loader/loader.mk
 include initrd/initrd.mk
+include tests/harness/harness.mk
 include tests/unit/unit.mk
 -include tests/bench/bench.mk
 -include tests/sim/sim.mk
@@ -98,11 +101,16 @@ gdb: deps
 	GDB=1 scripts/qemu.sh
 
 # ---- testing ------------------------------------------------------------
+# Every suite runs even when the build or another suite failed; each
+# failure is counted once, with its name and reason, and `make test`
+# exits non-zero.
 test: deps
-	@$(MAKE) --no-print-directory build
 	@rm -rf $(O)/results && mkdir -p $(O)/results
-	@$(MAKE) --no-print-directory -k unit-run $(TEST_EXTRA) e2e-run; \
-	 scripts/summary.sh $(O)/results
+	@$(MAKE) --no-print-directory build || \
+	 echo "build: 'make build' exited with status $$?" > $(O)/results/build.missing
+	@for s in $(TEST_SUITES) e2e; do \
+		scripts/suite.sh $(O)/results $$s $(MAKE) --no-print-directory $$s-run; \
+	 done; scripts/summary.sh $(O)/results $(TEST_SUITES) e2e
 
 unit: deps
 	@rm -rf $(O)/results && mkdir -p $(O)/results

@@ -28,5 +28,5 @@ bench-sim: $(SIM_BIN)
 	@$(SIM_BIN) --full --out $(O)/bench | tee $(O)/bench/sim.txt
 	@gnuplot $(O)/bench/sched-shares.gp && echo "plot: $(O)/bench/sched-shares.png"
 
-TEST_EXTRA  += sim-run
+TEST_SUITES += sim
 BENCH_EXTRA += bench-sim

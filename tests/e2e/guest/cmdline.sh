@@ -11,6 +11,8 @@ check "vmk-cmdline --help" vmk-cmdline --help
 check "vmk-cmdline rejects a bad command" sh -c '! vmk-cmdline frobnicate 2>/dev/null'
 out=$(RC_BOOT=1 /etc/init.d/S90vmkernel start 2>&1)
 case "$out" in
-*"vmk.autoload=0"*|*"not installed"*) pass "S90vmkernel start at boot honours vmk.autoload=0 ($out)" ;;
+*"vmk.autoload=0"*) pass "S90vmkernel start at boot honours vmk.autoload=0 ($out)" ;;
 *) fail "S90vmkernel start at boot honours vmk.autoload=0 (got '$out')" ;;
 esac
+
+e2e_end

@@ -42,3 +42,5 @@ check "still loaded after the refused rmmod" vmkload --status
 check "two unloads at once: the vmkernel ends unloaded" sh -c \
 	'vmkunload >/dev/null 2>&1 & vmkunload >/dev/null 2>&1; wait; vmkload --status; [ $? -eq 3 ]'
 check "no kernel warning in dmesg" kernel_clean
+
+e2e_end

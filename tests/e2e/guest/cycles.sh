@@ -22,3 +22,5 @@ after=$(memfree)
 check_eq "$CYCLES load/unload cycles" "$CYCLES" "$ok"
 memfree_within_1pct "$before" "$after"
 check "no kernel warning in dmesg" kernel_clean
+
+e2e_end

@@ -30,3 +30,5 @@ check "nothing is loaded after the run" sh -c 'vmkload --status; [ $? -eq 3 ]'
 check "the original image still loads and unloads" \
 	sh -c 'vmkload -q && vmkcall cpuid && vmkunload -q && ! vmkcall cpuid'
 check "no kernel warning in dmesg" kernel_clean
+
+e2e_end

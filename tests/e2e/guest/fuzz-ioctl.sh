@@ -26,3 +26,5 @@ check "nothing is loaded after the run" sh -c 'vmkload --status; [ $? -eq 3 ]'
 check "the vmkernel loads and unloads after the run" \
 	sh -c 'vmkload -q && vmkcall cpuid && vmkcall nop && vmkunload -q && ! vmkcall cpuid'
 check "no kernel warning in dmesg" kernel_clean
+
+e2e_end

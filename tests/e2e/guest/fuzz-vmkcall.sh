@@ -50,3 +50,5 @@ check "the vmkernel unloads" vmkunload -q
 check "every CPU is back on bare hardware" sh -c \
 	"for c in \$(seq 0 $((ncpu - 1))); do taskset -c \$c vmkcall cpuid >/dev/null && exit 1; done; exit 0"
 check "no kernel warning in dmesg" kernel_clean
+
+e2e_end

@@ -56,3 +56,5 @@ check "S90vmkernel restart" /etc/init.d/S90vmkernel restart
 check "loaded after restart" vmkload --status
 check "S90vmkernel stop" /etc/init.d/S90vmkernel stop
 check "not loaded after stop" sh -c 'vmkload --status; [ $? -eq 3 ]'
+
+e2e_end

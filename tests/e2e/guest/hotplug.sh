@@ -43,3 +43,5 @@ else
 	skip "suspend is refused while loaded (this kernel offers no suspend state)"
 fi
 check "no kernel warning in dmesg" kernel_clean
+
+e2e_end

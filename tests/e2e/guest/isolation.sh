@@ -31,3 +31,5 @@ check "the vmkernel's log survived, intact" sh -c \
 	'grep -q "left the vmkernel" /proc/vmware/log && ! grep -q "$(printf "\\245\\245\\245")" /proc/vmware/log'
 check "load again" vmkload -q
 check "no kernel warning in dmesg" kernel_clean
+
+e2e_end

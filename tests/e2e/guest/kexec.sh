@@ -25,3 +25,5 @@ else
 	check "bare hardware after unload" sh -c '! vmkcall cpuid'
 	check "no kernel warning in dmesg" kernel_clean
 fi
+
+e2e_end

@@ -20,3 +20,5 @@ else
 fi
 check "not loaded" sh -c 'vmkload --status; [ $? -eq 3 ]'
 check "the console still runs" sh -c 'ls /proc/vmware >/dev/null'
+
+e2e_end

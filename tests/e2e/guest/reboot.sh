@@ -33,3 +33,5 @@ else
 	check "unload in the new boot" vmkunload
 	check "no kernel warning in dmesg" kernel_clean
 fi
+
+e2e_end

@@ -48,3 +48,5 @@ else
 fi
 memfree_within_1pct "$before" "$after"
 check "no kernel warning in dmesg" kernel_clean
+
+e2e_end

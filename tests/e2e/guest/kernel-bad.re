@@ -1,0 +1,1 @@
+Kernel panic|BUG:|Oops|WARNING: CPU:|general protection fault[:,]|invalid opcode:|unchecked MSR access|soft lockup|hard LOCKUP|self-detected stall|RCU stall|rcu_.*detected stall|blocked for more than [0-9]+ seconds|Call Trace
