@@ -125,6 +125,21 @@ rc=$?
 	nok "a failing '. ./lib.sh' stops the script"
 cd "$top" || exit 1
 
+# Every boot in the manifests names a script that exists and ends with
+# e2e_end (a script without it would fail every boot it runs in).
+for m in tests/e2e/manifest tests/e2e/soak.manifest; do
+	for t in $(awk '!/^#/ && NF { sub(/@.*/, "", $1); print $1 }' "$m" | sort -u); do
+		g=$guest/$t.sh
+		if [ ! -f "$g" ]; then
+			nok "$m: boot '$t' has a script ($g)"
+		elif [ "$(grep -v '^[[:space:]]*$' "$g" | tail -n 1)" != e2e_end ]; then
+			nok "$m: $t.sh ends with e2e_end"
+		else
+			ok "$m: $t.sh exists and ends with e2e_end"
+		fi
+	done
+done
+
 # Suites: scripts/suite.sh and scripts/summary.sh.
 r=$tmp/results
 mkdir -p "$r"
