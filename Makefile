@@ -28,7 +28,8 @@ export KVER_CACHE
 .DEFAULT_GOAL := all
 
 .PHONY: all deps build run test unit e2e bench soak help clean shim initrd \
-	debug gdb kver
+	debug gdb kver virsh-xml virsh-define virsh-start virsh-console virsh-stop \
+	virsh-undefine virsh-status
 
 all: build
 
@@ -45,6 +46,11 @@ help:
 	@echo "  make debug      boot with QEMU logging exceptions and resets to build/qemu-debug.log"
 	@echo "  make gdb        boot halted, waiting for gdb on :1234 (then: gdb -x build/gdbinit)"
 	@echo "  make build      the vmkernel, shim, loader, tools and initrd"
+	@echo "  make virsh-define | virsh-start | virsh-console | virsh-stop | virsh-undefine"
+	@echo "                  the console as the libvirt domain DOMAIN (default vmkx), with"
+	@echo "                  make run's settings, on the libvirt connection LIBVIRT_URI"
+	@echo "                  (default qemu:///system: the system libvirtd, as root);"
+	@echo "                  virsh-xml prints the definition, virsh-status its state"
 	@echo "  make deps       install the Debian packages the project needs"
 	@echo "  make clean      remove build outputs"
 
@@ -76,6 +82,7 @@ include tests/unit/unit.mk
 -include tests/bench/bench.mk
 -include tests/sim/sim.mk
 -include tests/e2e/fuzz/fuzz.mk
+include tests/libvirt/libvirt.mk
 include tests/e2e/e2e.mk
 
 build: $(TARGETS) $(SHIM_KO) $(O)/initrd.img
@@ -96,6 +103,15 @@ gdb: deps
 		'#   add-symbol-file $(TOP)/$(O)/vmkernel/vmkernel -o LOAD_ADDRESS' \
 		> $(O)/gdbinit
 	GDB=1 scripts/qemu.sh
+
+# The console as a libvirt domain (scripts/domain.sh), from the settings
+# make run uses.
+virsh-define: deps
+	@$(MAKE) --no-print-directory build
+	scripts/domain.sh define
+
+virsh-xml virsh-start virsh-console virsh-stop virsh-undefine virsh-status: deps
+	scripts/domain.sh $(patsubst virsh-%,%,$@)
 
 # ---- testing ------------------------------------------------------------
 test: deps
