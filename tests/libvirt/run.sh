@@ -93,9 +93,6 @@ cleanup() {
 trap 'cleanup' EXIT
 trap 'fail "interrupted (time limit?)"; cleanup; finish' INT TERM
 
-rm -rf "$out"
-mkdir -p "$out"
-
 # ---- can libvirt run here? ----------------------------------------------
 [ "$(id -u)" = 0 ] || skip_all "a private libvirtd needs root (run as root)"
 for c in libvirtd virtlogd virsh unshare; do
@@ -103,6 +100,8 @@ for c in libvirtd virtlogd virsh unshare; do
 		skip_all "$c not found (make deps installs libvirt-daemon, libvirt-daemon-driver-qemu, libvirt-clients)"
 done
 PATH=$PATH:/usr/sbin:/sbin
+rm -rf "$out"
+mkdir -p "$out"
 [ -f "$top/build/initrd.img" ] || skip_all "no build/initrd.img (make build)"
 
 # A short path: the daemon's socket path must fit a sockaddr_un.
