@@ -23,6 +23,9 @@
 # claims exactly that hole.  The region lies low in RAM, clear of the
 # initrd that QEMU places at the top of memory.
 
+# The MACHINE_* variables are read by the scripts that source this file.
+# shellcheck disable=SC2034
+
 machine_to_mib() {
 	case "$1" in
 	*G|*g) echo $(( ${1%[Gg]} * 1024 )) ;;
