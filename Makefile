@@ -30,7 +30,8 @@ export KVER_CACHE
 .DEFAULT_GOAL := all
 
 .PHONY: all deps build run test unit e2e bench soak help clean shim initrd \
-	debug gdb kver
+	debug gdb kver virsh-xml virsh-define virsh-start virsh-console virsh-stop \
+	virsh-undefine virsh-status
 
 all: build
 
@@ -42,11 +43,17 @@ help:
 	@echo "  make test       build and run the unit tests and the QEMU e2e tests"
 	@echo "  make unit       host unit tests only (ASan + UBSan)"
 	@echo "  make e2e        QEMU end-to-end tests only (E2E='name ...' to pick)"
+	@echo "  make libvirt-run  the libvirt test only (as root; a private libvirtd)"
 	@echo "  make bench      benchmarks (results under build/bench/)"
 	@echo "  make soak       long load/unload soak"
 	@echo "  make debug      boot with QEMU logging exceptions and resets to build/qemu-debug.log"
 	@echo "  make gdb        boot halted, waiting for gdb on :1234 (then: gdb -x build/gdbinit)"
 	@echo "  make build      the vmkernel, shim, loader, tools and initrd"
+	@echo "  make virsh-define | virsh-start | virsh-console | virsh-stop | virsh-undefine"
+	@echo "                  the console as the libvirt domain DOMAIN (default vmkx), with"
+	@echo "                  make run's settings, on the libvirt connection LIBVIRT_URI"
+	@echo "                  (default qemu:///system: the system libvirtd, as root);"
+	@echo "                  virsh-xml prints the definition, virsh-status its state"
 	@echo "  make deps       install the Debian packages the project needs"
 	@echo "  make clean      remove build outputs"
 
@@ -79,6 +86,7 @@ include tests/unit/unit.mk
 -include tests/bench/bench.mk
 -include tests/sim/sim.mk
 -include tests/e2e/fuzz/fuzz.mk
+include tests/libvirt/libvirt.mk
 include tests/e2e/e2e.mk
 
 build: $(TARGETS) $(SHIM_KO) $(O)/initrd.img
@@ -99,6 +107,15 @@ gdb: deps
 		'#   add-symbol-file $(TOP)/$(O)/vmkernel/vmkernel -o LOAD_ADDRESS' \
 		> $(O)/gdbinit
 	GDB=1 scripts/qemu.sh
+
+# The console as a libvirt domain (scripts/domain.sh), from the settings
+# make run uses.
+virsh-define: deps
+	@$(MAKE) --no-print-directory build
+	scripts/domain.sh define
+
+virsh-xml virsh-start virsh-console virsh-stop virsh-undefine virsh-status: deps
+	scripts/domain.sh $(patsubst virsh-%,%,$@)
 
 # ---- testing ------------------------------------------------------------
 # Every suite runs even when the build or another suite failed; each

@@ -23,6 +23,10 @@ gnuplot-nox
 stress-ng
 rt-tests
 procps
+libvirt-daemon
+libvirt-daemon-driver-qemu
+libvirt-clients
+util-linux
 "
 
 missing=""
