@@ -26,3 +26,4 @@ unit-run: unit-build
 
 -include tests/unit/core.mk
 -include tests/unit/loader.mk
+-include tests/unit/kernel.mk

@@ -1,0 +1,10 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host unit tests of the vmkernel code outside the core: the log ring and
+# the vmkcall dispatcher (kernel/) on the fake arch and its fake machine,
+# lib/format.c, and the x86 page-table builder.
+
+KERNEL_FAKE := vmkernel/arch/fake/fake.c vmkernel/arch/fake/machine.c $(CORE_HDRS)
+
+$(UNIT_DIR)/test_log: $(KERNEL_FAKE) vmkernel/kernel/log.c
+$(UNIT_DIR)/test_vmkcall: $(KERNEL_FAKE) vmkernel/kernel/log.c vmkernel/kernel/vmkcall.c
