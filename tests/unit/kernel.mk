@@ -8,3 +8,13 @@ KERNEL_FAKE := vmkernel/arch/fake/fake.c vmkernel/arch/fake/machine.c $(CORE_HDR
 
 $(UNIT_DIR)/test_log: $(KERNEL_FAKE) vmkernel/kernel/log.c
 $(UNIT_DIR)/test_vmkcall: $(KERNEL_FAKE) vmkernel/kernel/log.c vmkernel/kernel/vmkcall.c
+
+# lib/format.c as vmk_snprintf/vmk_vsnprintf, so that the test can hold it
+# against the C library's snprintf in the same program.
+$(UNIT_DIR)/vmk_format.o: vmkernel/lib/format.c vmkernel/include/vmk/format.h \
+		vmkernel/include/vmk/string.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) -Ivmkernel/include -Dvsnprintf=vmk_vsnprintf \
+		-Dsnprintf=vmk_snprintf -c -o $@ $<
+
+$(UNIT_DIR)/test_format: $(UNIT_DIR)/vmk_format.o
