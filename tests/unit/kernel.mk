@@ -18,3 +18,7 @@ $(UNIT_DIR)/vmk_format.o: vmkernel/lib/format.c vmkernel/include/vmk/format.h \
 		-Dsnprintf=vmk_snprintf -c -o $@ $<
 
 $(UNIT_DIR)/test_format: $(UNIT_DIR)/vmk_format.o
+
+$(UNIT_DIR)/test_pagetable: $(CORE_FAKE) vmkernel/arch/x86/pagetable.c \
+	vmkernel/arch/x86/include/x86/pagetable.h
+$(UNIT_DIR)/test_pagetable: UNIT_EXTRA_CFLAGS += -Ivmkernel/arch/x86/include
