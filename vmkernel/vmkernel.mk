@@ -28,6 +28,7 @@ VMK_SRCS := \
 	vmkernel/arch/x86/reloc.c \
 	vmkernel/arch/x86/init.c \
 	vmkernel/arch/x86/paging.c \
+	vmkernel/arch/x86/pagetable.c \
 	vmkernel/arch/x86/svm.c \
 	vmkernel/arch/x86/floor.c \
 	vmkernel/arch/x86/trap.c \

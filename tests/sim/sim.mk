@@ -9,6 +9,7 @@ include vmkernel/core/core.mk
 
 SIM_BIN    := $(O)/sim/sim
 SIM_SRCS   := tests/sim/sim.c tests/sim/scenarios.c vmkernel/arch/fake/fake.c \
+	vmkernel/arch/fake/log.c \
 	$(VMK_CORE_SRCS)
 SIM_CFLAGS := -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-Ivmkernel/include -Ivmkernel/abi -Ivmkernel/arch/fake -DVMK_DEBUG

@@ -8,7 +8,7 @@
 UNIT_EXTRA_CFLAGS += -Ivmkernel/include -Ivmkernel/arch/fake -DVMK_DEBUG
 
 CORE_HDRS := $(wildcard vmkernel/include/vmk/*.h vmkernel/arch/fake/*.h)
-CORE_FAKE := vmkernel/arch/fake/fake.c $(CORE_HDRS)
+CORE_FAKE := vmkernel/arch/fake/fake.c vmkernel/arch/fake/log.c $(CORE_HDRS)
 CORE_MEM  := vmkernel/core/lock.c vmkernel/core/page.c vmkernel/core/heap.c
 CORE_SCHED := $(CORE_MEM) vmkernel/core/world.c vmkernel/core/pool.c \
 	vmkernel/core/sched.c vmkernel/core/cosched.c vmkernel/core/rqheap.c \

@@ -3,7 +3,7 @@
 # Host unit tests: one cmocka program per tests/unit/test_*.c, built with
 # AddressSanitizer and UndefinedBehaviorSanitizer.  A test's extra sources
 # are named as prerequisites of its binary below (or in another
-# fragment); every .c prerequisite is compiled in.
+# fragment); every .c, .S and .o prerequisite is compiled or linked in.
 
 UNIT_DIR    := $(O)/tests/unit
 UNIT_CFLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
@@ -14,7 +14,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%,$(wildcard tests/unit/tes
 
 $(UNIT_DIR)/%: tests/unit/%.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(UNIT_CFLAGS) $(UNIT_EXTRA_CFLAGS) -o $@ $(filter %.c %.S,$^) $(UNIT_LIBS)
+	$(CC) $(UNIT_CFLAGS) $(UNIT_EXTRA_CFLAGS) -o $@ $(filter %.c %.S %.o,$^) $(UNIT_LIBS)
 
 $(UNIT_DIR)/test_cmdline: console-os/tools/cmdline.c console-os/tools/cmdline.h
 
@@ -26,3 +26,4 @@ unit-run: unit-build
 
 -include tests/unit/core.mk
 -include tests/unit/loader.mk
+-include tests/unit/kernel.mk

@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host implementation of the arch hooks (see fake.h), plus log_printf()
- * and panic() on stdio.  Single-threaded: the "current CPU" is whatever
- * the test or the simulator last set.
+ * Host implementation of the arch hooks (see fake.h).  Single-threaded:
+ * the "current CPU" is whatever the test or the simulator last set.  The
+ * log and panic() come either from log.c here (stdio) or from the real
+ * kernel/log.c, whose panic() ends in arch_halt().
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #include <vmk/arch.h>
 #include <vmk/check.h>
-#include <vmk/log.h>
 
 #include "fake.h"
 
@@ -18,9 +16,6 @@ static u32 fake_cpu;
 static u64 fake_now;
 static bool fake_irq_on[VMK_MAX_CPUS] = { [0 ... VMK_MAX_CPUS - 1] = true };
 
-int fake_log_level = VMK_LOG_WARN;
-char fake_last_log[512];
-char fake_panic_msg[512];
 void (*fake_switch_hook)(struct world *prev, struct world *next);
 u64 fake_switches;
 jmp_buf *fake_panic_jmp;
@@ -84,36 +79,10 @@ void arch_world_switch(struct world *prev, struct world *next)
 	fake_switch_hook(prev, next);
 }
 
+/* After a panic: back to the test that expected it, or the end. */
 __noreturn void arch_halt(void)
 {
-	abort();
-}
-
-void log_printf(int level, const char *fmt, ...)
-{
-	static const char *const names[] = { "ERROR", "WARN", "INFO", "DEBUG" };
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(fake_last_log, sizeof(fake_last_log), fmt, ap);
-	va_end(ap);
-	if (level <= fake_log_level)
-		fprintf(stderr, "%llu.%06llu cpu%u) %s: %s\n",
-			(unsigned long long)(fake_now / 1000000000ULL),
-			(unsigned long long)(fake_now / 1000 % 1000000),
-			fake_cpu, level >= 0 && level < 4 ? names[level] : "?",
-			fake_last_log);
-}
-
-__noreturn void panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(fake_panic_msg, sizeof(fake_panic_msg), fmt, ap);
-	va_end(ap);
 	if (fake_panic_jmp)
 		longjmp(*fake_panic_jmp, 1);
-	fprintf(stderr, "PANIC cpu%u: %s\n", fake_cpu, fake_panic_msg);
-	arch_halt();
+	abort();
 }

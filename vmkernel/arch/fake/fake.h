@@ -3,8 +3,10 @@
  * The fake architecture: the arch hooks implemented on the host so the
  * core runs in unit tests and the scheduler simulator.  The current CPU
  * and the clock are plain variables that the test sets; the log goes to
- * stderr; panic() can be caught with FAKE_CATCH_PANIC() so a test can
- * assert that a broken invariant was detected.
+ * stderr (log.c) or to the real ring (kernel/log.c); panic() can be
+ * caught with FAKE_CATCH_PANIC() so a test can assert that a broken
+ * invariant was detected.  machine.c stands in for the machine that
+ * kernel/ (the log and the vmkcalls) asks about.
  *
  * The host cannot suspend a C call chain, so arch_world_switch() calls
  * fake_switch_hook instead: the hook plays the other worlds (it runs with
@@ -17,6 +19,7 @@
 
 #include <setjmp.h>
 #include <vmk/types.h>
+#include "vmnix_abi.h"
 
 struct world;
 
@@ -38,6 +41,22 @@ extern void (*fake_switch_hook)(struct world *prev, struct world *next);
 extern u64 fake_switches;
 
 extern jmp_buf *fake_panic_jmp;
+
+/*
+ * machine.c.  arch_guest_ptr() asks fake_guest_ptr_hook, and refuses
+ * every buffer with -EFAULT when there is none.  arch_cpu_stats() copies
+ * fake_cpu_stats[] for the first fake_ncpus CPUs.  What arch_serial_write()
+ * sends lands in fake_serial; fake_serial_len counts every byte, also
+ * those that no longer fit.
+ */
+#define FAKE_SERIAL_SIZE	(256 * 1024)
+extern void *(*fake_guest_ptr_hook)(u64 gpa, u64 len, int *err);
+extern u32 fake_ncpus;
+extern struct vmk_cpu_stats fake_cpu_stats[VMK_MAX_CPUS];
+extern u64 fake_leave_requests;
+extern u64 fake_floor_calls;
+extern char fake_serial[FAKE_SERIAL_SIZE];
+extern size_t fake_serial_len;
 
 /*
  * Runs stmt; evaluates to true if it panicked (fake_panic_msg says why).

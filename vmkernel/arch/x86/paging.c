@@ -16,32 +16,15 @@
  * the image, stacks, VMCBs, save areas or these tables.  An access there
  * is a nested page fault, which svm.c logs before pointing that one page
  * at a scratch page (npt_map_scratch).
+ *
+ * The table logic itself is pagetable.c; this file gives it the region's
+ * boot allocator as its page source.
  */
-#include <vmk/check.h>
 #include <vmk/errno.h>
 #include <vmk/log.h>
 #include "x86/cpu.h"
 #include "x86/machine.h"
-
-#define PTE_P		(1ULL << 0)
-#define PTE_W		(1ULL << 1)
-#define PTE_U		(1ULL << 2)
-#define PTE_PS		(1ULL << 7)
-#define PTE_ADDR	0x000ffffffffff000ULL
-
-#define HOST_LEAF	(PTE_P | PTE_W)
-#define NPT_LEAF	(PTE_P | PTE_W | PTE_U)	/* the NPT walk is a user access */
-#define TABLE_FLAGS	(PTE_P | PTE_W | PTE_U)
-
-#define SZ_4K		((u64)1 << 12)
-#define SZ_2M		((u64)1 << 21)
-#define SZ_1G		((u64)1 << 30)
-#define NPT_SPAN	((u64)512 << 30)
-
-static u64 level_size(u32 level)
-{
-	return 1ULL << (12 + 9 * (level - 1));
-}
+#include "x86/pagetable.h"
 
 static u64 *table_new(u64 *pa_out)
 {
@@ -52,72 +35,23 @@ static u64 *table_new(u64 *pa_out)
 	return t;
 }
 
-/*
- * The entry at `level` (1..3) for address a, creating the tables above
- * it as needed.  NULL if the region has no room left.
- */
-static u64 *pt_entry(u64 *root, u32 levels, u64 a, u32 level)
+/* The page source of the builder: tables come from the region. */
+static u64 *region_table_alloc(void *ctx, u64 *pa_out)
 {
-	u64 *t = root;
-
-	for (u32 l = levels; l > level; l--) {
-		u64 *e = &t[(a >> (12 + 9 * (l - 1))) & 511];
-		if (!(*e & PTE_P)) {
-			u64 tpa;
-			if (!table_new(&tpa))
-				return NULL;
-			*e = tpa | TABLE_FLAGS;
-		}
-		CHECK(!(*e & PTE_PS));
-		t = region_pa_to_virt(pa(*e & PTE_ADDR));
-	}
-	return &t[(a >> (12 + 9 * (level - 1))) & 511];
+	(void)ctx;
+	return table_new(pa_out);
 }
 
-/* Map [va, va + size) to pa with pages of the given level; flags 0
- * creates the tables but leaves the leaf entries not present. */
-static int pt_map(u64 *root, u32 levels, u64 va, u64 pa, u64 size,
-		  u32 level, u64 flags)
+static u64 *region_table_virt(void *ctx, u64 tpa)
 {
-	u64 step = level_size(level);
-
-	for (u64 off = 0; off < size; off += step) {
-		u64 *e = pt_entry(root, levels, va + off, level);
-		if (!e)
-			return -ENOMEM;
-		if (!flags)
-			*e = 0;
-		else
-			*e = (pa + off) | flags | (level > 1 ? PTE_PS : 0);
-	}
-	return 0;
+	(void)ctx;
+	return region_pa_to_virt(pa(tpa));
 }
 
-static int npt_build(u64 *root)
-{
-	u64 rbase = pa_addr(machine.region_pa);
-	u64 rend = rbase + machine.region_size;
-	u32 lv = machine.levels;
-	int err = 0;
-
-	for (u64 g = 0; g < NPT_SPAN && !err; g += SZ_1G) {
-		if (g + SZ_1G <= rbase || g >= rend) {
-			err = pt_map(root, lv, g, g, SZ_1G, 3, NPT_LEAF);
-			continue;
-		}
-		for (u64 m = g; m < g + SZ_1G && !err; m += SZ_2M) {
-			if (m + SZ_2M <= rbase || m >= rend) {
-				err = pt_map(root, lv, m, m, SZ_2M, 2, NPT_LEAF);
-				continue;
-			}
-			for (u64 k = m; k < m + SZ_2M && !err; k += SZ_4K) {
-				bool hole = k >= rbase && k < rend;
-				err = pt_map(root, lv, k, k, SZ_4K, 1, hole ? 0 : NPT_LEAF);
-			}
-		}
-	}
-	return err;
-}
+static const struct pt_pages region_pages = {
+	.alloc = region_table_alloc,
+	.virt = region_table_virt,
+};
 
 int paging_init(void)
 {
@@ -129,8 +63,8 @@ int paging_init(void)
 		log_warn("CPU has no 1 GiB pages (pdpe1gb); this vmkernel needs them");
 		return -ENODEV;
 	}
-	if (pa_addr(machine.region_pa) + machine.region_size > NPT_SPAN) {
-		log_warn("region lies above the %lu GiB the vmkernel maps", NPT_SPAN >> 30);
+	if (pa_addr(machine.region_pa) + machine.region_size > PT_SPAN) {
+		log_warn("region lies above the %lu GiB the vmkernel maps", PT_SPAN >> 30);
 		return -EINVAL;
 	}
 
@@ -139,13 +73,13 @@ int paging_init(void)
 	if (!host || !npt)
 		return -ENOMEM;
 
-	err = pt_map(host, machine.levels, 0, 0, NPT_SPAN, 3, HOST_LEAF);
+	err = pagetable_build_host(&region_pages, host, machine.levels,
+				   machine.region_va, pa_addr(machine.region_pa),
+				   machine.region_size);
 	if (!err)
-		err = pt_map(host, machine.levels, machine.region_va,
-			     pa_addr(machine.region_pa), machine.region_size, 1,
-			     HOST_LEAF);
-	if (!err)
-		err = npt_build(npt);
+		err = pagetable_build_npt(&region_pages, npt, machine.levels,
+					  pa_addr(machine.region_pa),
+					  machine.region_size);
 	if (err)
 		return err;
 
@@ -153,7 +87,7 @@ int paging_init(void)
 	if (!scratch)
 		return -ENOMEM;
 	machine.scratch_pa = virt_to_region_pa(scratch);
-	machine.npt_span = NPT_SPAN;
+	machine.npt_span = PT_SPAN;
 	return 0;
 }
 
@@ -167,7 +101,8 @@ int npt_build_range(u64 base, u64 size, u32 level, paddr_t *root_pa)
 	if (!t)
 		return -ENOMEM;
 	*root_pa = pa(root);
-	return pt_map(t, machine.levels, base, base, size, level, NPT_LEAF);
+	return pagetable_map(&region_pages, t, machine.levels, base, base, size,
+			     level, PT_NPT_LEAF);
 }
 
 int npt_map_scratch(u64 gpa)
@@ -177,9 +112,9 @@ int npt_map_scratch(u64 gpa)
 
 	if (!pa_in_region(gpa, 1))
 		return -EINVAL;
-	e = pt_entry(npt, machine.levels, gpa, 1);
+	e = pagetable_entry(&region_pages, npt, machine.levels, gpa, 1);
 	if (!e)
 		return -ENOMEM;
-	__atomic_store_n(e, pa_addr(machine.scratch_pa) | NPT_LEAF, __ATOMIC_RELEASE);
+	__atomic_store_n(e, pa_addr(machine.scratch_pa) | PT_NPT_LEAF, __ATOMIC_RELEASE);
 	return 0;
 }

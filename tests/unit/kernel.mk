@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host unit tests of the vmkernel code outside the core: the log ring and
+# the vmkcall dispatcher (kernel/) on the fake arch and its fake machine,
+# lib/format.c, and the x86 page-table builder.
+
+KERNEL_FAKE := vmkernel/arch/fake/fake.c vmkernel/arch/fake/machine.c $(CORE_HDRS)
+
+$(UNIT_DIR)/test_log: $(KERNEL_FAKE) vmkernel/kernel/log.c
+$(UNIT_DIR)/test_vmkcall: $(KERNEL_FAKE) vmkernel/kernel/log.c vmkernel/kernel/vmkcall.c
+
+# lib/format.c as vmk_snprintf/vmk_vsnprintf, so that the test can hold it
+# against the C library's snprintf in the same program.
+$(UNIT_DIR)/vmk_format.o: vmkernel/lib/format.c vmkernel/include/vmk/format.h \
+		vmkernel/include/vmk/string.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) -Ivmkernel/include -Dvsnprintf=vmk_vsnprintf \
+		-Dsnprintf=vmk_snprintf -c -o $@ $<
+
+$(UNIT_DIR)/test_format: $(UNIT_DIR)/vmk_format.o
+
+$(UNIT_DIR)/test_pagetable: $(CORE_FAKE) vmkernel/arch/x86/pagetable.c \
+	vmkernel/arch/x86/include/x86/pagetable.h
+$(UNIT_DIR)/test_pagetable: UNIT_EXTRA_CFLAGS += -Ivmkernel/arch/x86/include

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host implementation of what kernel/ asks of the machine (vmk/machine.h),
+ * so that the log and the vmkcall dispatcher run in unit tests.  Every
+ * figure is a variable the test sets, the console's memory is whatever
+ * fake_guest_ptr_hook says it is, and the serial port is a buffer.
+ */
+#include <string.h>
+
+#include <vmk/arch.h>
+#include <vmk/errno.h>
+#include <vmk/log.h>
+#include <vmk/machine.h>
+
+#include "fake.h"
+
+void *(*fake_guest_ptr_hook)(u64 gpa, u64 len, int *err);
+u32 fake_ncpus = 1;
+struct vmk_cpu_stats fake_cpu_stats[VMK_MAX_CPUS];
+u64 fake_leave_requests;
+u64 fake_floor_calls;
+char fake_serial[FAKE_SERIAL_SIZE];
+size_t fake_serial_len;
+
+void *arch_guest_ptr(u64 gpa, u64 len, int *err)
+{
+	/* With no hook, the console has no memory the vmkernel may touch. */
+	if (!fake_guest_ptr_hook) {
+		*err = -EFAULT;
+		return NULL;
+	}
+	return fake_guest_ptr_hook(gpa, len, err);
+}
+
+u32 arch_ncpus(void)
+{
+	return fake_ncpus;
+}
+
+void arch_fill_info(struct vmk_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->call_version = VMK_CALL_VERSION;
+	info->abi_version = VMK_ABI_VERSION;
+	strncpy(info->version, "fake", sizeof(info->version) - 1);
+	info->uptime_ns = arch_uptime_ns();
+	info->ncpus = fake_ncpus;
+	info->ncpus_running = fake_ncpus;
+	info->log_head = log_head();
+	info->paging_levels = 4;
+}
+
+int arch_cpu_stats(u32 index, struct vmk_cpu_stats *st)
+{
+	if (index >= fake_ncpus)
+		return -EINVAL;
+	*st = fake_cpu_stats[index];
+	st->index = index;
+	return 0;
+}
+
+void arch_request_leave(void)
+{
+	fake_leave_requests++;
+}
+
+u64 arch_image_checksum(void)
+{
+	return 0x5eed5eed5eed5eedULL;
+}
+
+/* Sample i is i + 1 cycles, so a test can see every sample was written. */
+s64 arch_floor(u64 count, u64 *samples)
+{
+	fake_floor_calls++;
+	for (u64 i = 0; i < count; i++)
+		samples[i] = i + 1;
+	return (s64)count;
+}
+
+u64 arch_uptime_ns(void)
+{
+	return arch_now_ns();
+}
+
+void arch_serial_write(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++, fake_serial_len++)
+		if (fake_serial_len < sizeof(fake_serial))
+			fake_serial[fake_serial_len] = s[i];
+}
