@@ -341,7 +341,15 @@ struct vmnix_status {
 	char version[32];
 };
 
-/* A vmkcall issued by the shim on a chosen CPU on behalf of a tool. */
+/*
+ * A vmkcall issued by the shim on a chosen CPU on behalf of a tool.  The
+ * ioctl fails with EPERM for the defined calls it does not forward:
+ * UNLOAD (VMNIX_IOC_UNLOAD runs it on every CPU with the load's key) and
+ * FLOOR (use VMNIX_IOC_BENCH).  A number the vmkernel does not define is
+ * passed on with its arguments cleared, and ret carries the vmkernel's
+ * own answer, -ENOSYS.  EINVAL: an offline or unknown CPU, or a bad
+ * WORLD_LIST count; ENODEV: the vmkernel is not loaded.
+ */
 struct vmnix_call {
 	vmk_u32 nr;
 	vmk_u32 cpu;		/* Linux CPU number to run it on */
