@@ -10,7 +10,8 @@
  * console world.  If any CPU fails, the CPUs that entered leave again
  * before anyone continues, so every CPU ends exactly as it began, and
  * the error names the CPU.  Unload is the same rendezvous with an UNLOAD
- * vmkcall on each CPU.  After either, the vmkernel's log is copied out of
+ * vmkcall on each CPU, carrying the key this load drew, so that no other
+ * VMMCALL can take a CPU out.  After either, the vmkernel's log is copied out of
  * the region so that what happened can always be read.
  */
 #define pr_fmt(fmt) "vmnix: " fmt
@@ -21,6 +22,7 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/stop_machine.h>
 #include <linux/timekeeping.h>
@@ -248,7 +250,7 @@ static int launch_cpu(void *arg)
 		cpu_relax();
 	/* All or none: a CPU that entered leaves again if another failed. */
 	if (!err && atomic_read(&rv->failed))
-		vmnix_vmkcall(VMK_CALL_UNLOAD, 0, 0, 0, 0);
+		vmnix_vmkcall(VMK_CALL_UNLOAD, vmnix.load_key, 0, 0, 0);
 	else if (!err)
 		vmnix.cpu_in[idx] = true;
 	return err;
@@ -262,7 +264,7 @@ static int leave_cpu(void *arg)
 
 	if (idx < 0 || !vmnix.cpu_in[idx])
 		return 0;	/* never entered, or left when it went offline */
-	ret = vmnix_vmkcall(VMK_CALL_UNLOAD, 0, 0, 0, 0);
+	ret = vmnix_vmkcall(VMK_CALL_UNLOAD, vmnix.load_key, 0, 0, 0);
 	results[idx] = (int)ret;
 	if (!ret)
 		vmnix.cpu_in[idx] = false;
@@ -393,6 +395,10 @@ int vmnix_load(struct vmnix_load *req, const void __user *image)
 	bi->fail_cpu = req->fail_cpu;
 	bi->fail_step = req->fail_step;
 	bi->boot_tsc = rdtsc();
+	do {
+		vmnix.load_key = get_random_u64();
+	} while (!vmnix.load_key);
+	bi->load_key = vmnix.load_key;
 	vmnix.loading = true;
 	cpus_choose(bi);
 
@@ -549,7 +555,7 @@ int vmnix_cpu_offline(unsigned int cpu)
 	if (!READ_ONCE(vmnix.loaded) || idx < 0 || !vmnix.cpu_in[idx])
 		return 0;
 	local_irq_save(flags);
-	err = vmnix_vmkcall(VMK_CALL_UNLOAD, 0, 0, 0, 0);
+	err = vmnix_vmkcall(VMK_CALL_UNLOAD, vmnix.load_key, 0, 0, 0);
 	local_irq_restore(flags);
 	if (err) {
 		pr_warn("CPU %u could not leave the vmkernel (error %ld); it stays online\n", cpu, err);

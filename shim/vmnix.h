@@ -44,6 +44,9 @@ struct vmnix {
 	u32 ncpus;
 	int index_of[NR_CPUS];	/* vmkernel CPU index of a Linux CPU, or -1 */
 	int cpu_of[VMK_MAX_CPUS];	/* Linux CPU of a vmkernel CPU index */
+	/* The load's key (vmk_boot_info.load_key), carried by every UNLOAD;
+	 * set before entry_init, never given to a tool. */
+	u64 load_key;
 	time64_t loaded_since;
 	u64 load_ns;
 	u64 unload_ns;

@@ -30,7 +30,10 @@ static void usage(FILE *f)
 		"  info             version, uptime, CPUs and memory of the vmkernel\n"
 		"  checksum         checksum of the vmkernel's code and read-only data\n"
 		"  stats CPU        exit counters of one vmkernel CPU (by index)\n"
-		"  raw NR [A0 [A1 [A2]]]  any vmkcall number with raw arguments (for tests)\n"
+		"  raw NR [A0 [A1 [A2]]]  vmkcall NR with raw arguments (for tests); prints\n"
+		"                   the vmkernel's answer (-38, -ENOSYS, for a number it\n"
+		"                   does not define; the shim passes those on with the\n"
+		"                   arguments cleared, and refuses UNLOAD and FLOOR: EPERM)\n"
 		"  bench vmkcall|cpuid|floor COUNT\n"
 		"                   time COUNT round trips in TSC cycles: min, median, mean\n"
 		"                   (floor: a bare VMRUN/#VMEXIT pair, timed by the vmkernel)\n");
@@ -211,8 +214,14 @@ int main(int argc, char **argv)
 		       (unsigned long long)st.exits_total, (unsigned long long)st.vmk_tsc);
 		return 0;
 	}
-	if (!strcmp(cmd, "raw") && argc >= 3) {
-		long r = call((unsigned)num(argv[2]), 0, argc > 3 ? num(argv[3]) : 0,
+	if (!strcmp(cmd, "raw") && argc >= 3 && argc <= 6) {
+		uint64_t nr = num(argv[2]);
+
+		if (nr > UINT32_MAX) {
+			fprintf(stderr, "vmkcall: NR must fit in 32 bits: %s\n", argv[2]);
+			return 2;
+		}
+		long r = call((unsigned)nr, 0, argc > 3 ? num(argv[3]) : 0,
 			      argc > 4 ? num(argv[4]) : 0, argc > 5 ? num(argv[5]) : 0);
 		printf("%ld\n", r);
 		return 0;

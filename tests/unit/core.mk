@@ -21,3 +21,6 @@ $(UNIT_DIR)/test_world: $(CORE_FAKE) $(CORE_SCHED)
 $(UNIT_DIR)/test_sched: $(CORE_FAKE) $(CORE_SCHED)
 $(UNIT_DIR)/test_pool: $(CORE_FAKE) $(CORE_SCHED)
 $(UNIT_DIR)/test_cosched: $(CORE_FAKE) $(CORE_SCHED)
+
+# The vmkcall dispatcher's UNLOAD key; the test plays the machine hooks.
+$(UNIT_DIR)/test_unload_key: vmkernel/kernel/vmkcall.c $(CORE_HDRS)

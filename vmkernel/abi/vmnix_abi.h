@@ -53,7 +53,7 @@ typedef int64_t vmk_s64;
 
 /* "VMKXIMG\0" read as a little-endian u64. */
 #define VMK_IMAGE_MAGIC		0x00474d49584b4d56ULL
-#define VMK_ABI_VERSION		2
+#define VMK_ABI_VERSION		3
 #define VMK_ARCH_X86_64		1
 
 #define VMK_PAGE_SIZE		4096ULL
@@ -150,6 +150,7 @@ struct vmk_boot_info {
 	vmk_u32 fail_step;	/* ... and enum vmk_fail_step */
 	vmk_u32 reserved;
 	vmk_u64 boot_tsc;	/* TSC when loading began */
+	vmk_u64 load_key;	/* this load's key, never 0: see VMK_CALL_UNLOAD */
 	vmk_u32 apic_id[VMK_MAX_CPUS];	/* by CPU index */
 	vmk_u32 linux_cpu[VMK_MAX_CPUS];	/* Linux CPU number by index */
 };
@@ -167,6 +168,13 @@ struct vmk_boot_info {
  * success, a negative errno otherwise.  Buffers are passed by guest
  * physical address and may not cross a page boundary unless stated.
  * Calls from CPL > 0 return -EPERM; unknown numbers -ENOSYS.
+ *
+ * A call that changes what the vmkernel owns is part of the shim's own
+ * protocol, and carries the load's key (vmk_boot_info.load_key, drawn at
+ * random by the shim for each load) as its first argument; with any other
+ * value it returns -EINVAL and changes nothing.  So a stray VMMCALL at
+ * CPL 0, whatever its registers, cannot take a CPU out of the vmkernel
+ * behind the shim's back.  The one such call today is VMK_CALL_UNLOAD.
  */
 #define VMK_CALL_VERSION	1
 
@@ -192,7 +200,8 @@ enum vmk_call {
 	VMK_CALL_LOG_READ,	/* (gpa, len, from) -> bytes copied */
 	VMK_CALL_CPU_STATS,	/* (cpu index, gpa of vmk_cpu_stats, size) -> 0 */
 	VMK_CALL_WORLD_LIST,	/* (gpa of vmk_world_info[], max) -> count */
-	VMK_CALL_UNLOAD,	/* () -> 0 on this CPU, which leaves the vmkernel */
+	VMK_CALL_UNLOAD,	/* (load key) -> 0 on this CPU, which leaves the
+				 * vmkernel; -EINVAL for a wrong key */
 	VMK_CALL_CHECKSUM,	/* () -> checksum of the vmkernel's image text/rodata */
 	VMK_CALL_FLOOR,		/* (count, gpa of u64[count]) -> count: cycles of
 				 * VMRUN/#VMEXIT pairs with a guest that only exits */
@@ -332,7 +341,15 @@ struct vmnix_status {
 	char version[32];
 };
 
-/* A vmkcall issued by the shim on a chosen CPU on behalf of a tool. */
+/*
+ * A vmkcall issued by the shim on a chosen CPU on behalf of a tool.  The
+ * ioctl fails with EPERM for the defined calls it does not forward:
+ * UNLOAD (VMNIX_IOC_UNLOAD runs it on every CPU with the load's key) and
+ * FLOOR (use VMNIX_IOC_BENCH).  A number the vmkernel does not define is
+ * passed on with its arguments cleared, and ret carries the vmkernel's
+ * own answer, -ENOSYS.  EINVAL: an offline or unknown CPU, or a bad
+ * WORLD_LIST count; ENODEV: the vmkernel is not loaded.
+ */
 struct vmnix_call {
 	vmk_u32 nr;
 	vmk_u32 cpu;		/* Linux CPU number to run it on */

@@ -5,7 +5,8 @@
  * arguments here; the result is >= 0 or a negative errno.  Every argument
  * is untrusted: buffers go through arch_guest_ptr(), which refuses any
  * that touch the vmkernel's own memory, and sizes are checked against the
- * structure they carry.
+ * structure they carry.  A call that changes what the vmkernel owns must
+ * carry the load's key (vmnix_abi.h), which only the shim knows.
  */
 #include <vmk/arch.h>
 #include <vmk/errno.h>
@@ -14,6 +15,22 @@
 #include <vmk/machine.h>
 #include <vmk/string.h>
 
+/* This load's key (vmk_boot_info.load_key); 0 until vmkcall_init. */
+static u64 load_key;
+
+int vmkcall_init(u64 key)
+{
+	if (key == 0)
+		return -EINVAL;
+	load_key = key;
+	return 0;
+}
+
+/* Whether a state-changing call came from the shim's own protocol. */
+static bool key_valid(u64 key)
+{
+	return load_key != 0 && key == load_key;
+}
 
 static s64 call_info(u64 gpa, u64 size)
 {
@@ -118,6 +135,8 @@ s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 	case VMK_CALL_WORLD_LIST:
 		return call_world_list(a0, a1);
 	case VMK_CALL_UNLOAD:
+		if (!key_valid(a0))
+			return -EINVAL;
 		arch_request_leave();
 		return 0;
 	case VMK_CALL_CHECKSUM:

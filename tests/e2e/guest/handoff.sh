@@ -27,7 +27,15 @@ for c in $(seq 0 $((ncpu - 1))); do
 	check "vmkcall from user mode gets -EPERM on CPU $c" taskset -c "$c" vmkcall user-nop
 	check "vmkcall from the shim on CPU $c" vmkcall nop "$c"
 done
-check "unknown vmkcall gets -ENOSYS" sh -c '[ "$(vmkcall raw 0 2>&1)" = 0 ]'
+# Numbers the ABI does not define reach the vmkernel, which answers -ENOSYS.
+check_eq "unknown vmkcall 0x7fffffff gets -ENOSYS" -38 "$(vmkcall raw 0x7fffffff 2>&1)"
+check_eq "unknown vmkcall 0xffffffff gets -ENOSYS" -38 "$(vmkcall raw 0xffffffff 1 2 3 2>&1)"
+# UNLOAD (5 in vmnix_abi.h) is the shim's alone: a tool's request is refused.
+out=$(vmkcall raw 5 2>&1)
+check_eq "a tool's UNLOAD is refused with EPERM" \
+	"vmkcall: call 5: Operation not permitted" "$out"
+check_eq "every CPU still in the vmkernel after the refused UNLOAD" "$ncpu" \
+	"$(awk '$1 == "cpus_running" {print $2}' /proc/vmware/version)"
 check "the CPUID exits are counted" sh -c \
 	'awk "{for (i = 1; i < NF; i++) if (\$i == \"cpuid\") s += \$(i + 1)} END {exit !(s > 0)}" /proc/vmware/cpuinfo'
 

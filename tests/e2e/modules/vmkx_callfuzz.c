@@ -6,8 +6,11 @@
  * a negative errno, never a crash, a hang or a write outside the buffer
  * it was given.
  *
- * Numbers are the defined calls (except UNLOAD, which legally takes the
- * CPU out of the vmkernel), unknown ones and random 64-bit ones.
+ * Numbers are every defined call, UNLOAD included, unknown ones and
+ * random 64-bit ones.  UNLOAD without the load's key (which only the shim
+ * knows) must return -EINVAL and leave the CPU inside the vmkernel: after
+ * each one the thread checks, with CPUID, that it still is, and stops
+ * (rather than fault on its next VMMCALL) if it is not.
  * Arguments are random, and buffers are guest-physical addresses of one
  * of these kinds:
  *   mine       a page block this module owns: the call must succeed and
@@ -24,7 +27,8 @@
  * vmkernel would rightly write there.
  *
  * Each CPU's thread runs `cases` calls; the checksum of the vmkernel's
- * code and read-only data must be the same before and after.  Results go
+ * code and read-only data must be the same before and after.  The test
+ * script then checks from the console that every CPU is still inside.  Results go
  * to the kernel log (one line per call number: how many returned what)
  * and to the read-only parameters calls, failures and done.
  */
@@ -92,6 +96,7 @@ struct fuzzer {
 	phys_addr_t buf_pa;
 	u64 count[NR_SLOTS][R_KINDS];
 	u64 calls, failures;
+	bool left;		/* this CPU left the vmkernel: no more calls */
 	struct completion finished;
 	struct task_struct *task;
 };
@@ -206,7 +211,7 @@ static void one_call(struct fuzzer *f)
 {
 	static const u64 known[] = {
 		VMK_CALL_NOP, VMK_CALL_INFO, VMK_CALL_LOG_READ, VMK_CALL_CPU_STATS,
-		VMK_CALL_WORLD_LIST, VMK_CALL_CHECKSUM, VMK_CALL_FLOOR,
+		VMK_CALL_WORLD_LIST, VMK_CALL_UNLOAD, VMK_CALL_CHECKSUM, VMK_CALL_FLOOR,
 	};
 	u64 nr, a[4], gpa = 0, len = 0, written = 0;
 	int kind = B_MINE, slot;
@@ -219,12 +224,15 @@ static void one_call(struct fuzzer *f)
 	case 3: nr = (below(f, 0xffffffffULL) + 1) << 32 | below(f, VMK_CALL_COUNT); break;
 	default: nr = known[below(f, ARRAY_SIZE(known))]; break;
 	}
-	if (nr == VMK_CALL_UNLOAD)
-		nr = VMK_CALL_NOP;
 	for (int i = 0; i < 4; i++)
 		a[i] = below(f, 4) ? rnd(f) : below(f, 4096);
 
 	switch (nr) {
+	case VMK_CALL_UNLOAD:
+		/* A zero key too: a cleared register must not unload. */
+		if (!below(f, 8))
+			a[0] = 0;
+		break;
 	case VMK_CALL_INFO:
 		len = sizeof(struct vmk_info);
 		a[1] = below(f, 4) ? len + below(f, 64) : below(f, 2) ? below(f, len) : rnd(f);
@@ -290,6 +298,14 @@ static void one_call(struct fuzzer *f)
 	case VMK_CALL_CHECKSUM:
 		if (r != checksum0)
 			report(f, nr, a, r, "the checksum changed");
+		break;
+	case VMK_CALL_UNLOAD:
+		if (!under_vmkernel()) {
+			report(f, nr, a, r, "UNLOAD without the load's key took this CPU out of the vmkernel");
+			f->left = true;
+		} else if (r != -EINVAL) {
+			report(f, nr, a, r, "UNLOAD without the load's key: expected -EINVAL");
+		}
 		break;
 	case VMK_CALL_INFO:
 	case VMK_CALL_CPU_STATS:
@@ -384,7 +400,7 @@ static int fuzz_thread(void *arg)
 		goto out;
 	}
 	memset(f->buf, FILL, BUF_BYTES);
-	for (uint i = 0; i < cases; i++) {
+	for (uint i = 0; i < cases && !f->left; i++) {
 		one_call(f);
 		if ((i & 255) == 255)
 			cond_resched();
@@ -414,8 +430,7 @@ static void print_counts(u64 (*count)[R_KINDS])
 				at += scnprintf(line + at, sizeof(line) - at, " %s %llu",
 						r_names[k], count[n][k]);
 		}
-		if (total || n != VMK_CALL_UNLOAD)
-			pr_info("%-10s %7llu calls:%s\n", names[n], total, at ? line : " none");
+		pr_info("%-10s %7llu calls:%s\n", names[n], total, at ? line : " none");
 	}
 }
 
@@ -518,7 +533,15 @@ static int __init callfuzz_init(void)
 		goto out_unlock;
 	}
 
-	sum = vmk_vmmcall(VMK_CALL_CHECKSUM, 0, 0, 0, 0);
+	/* Not on a CPU that left: there VMMCALL is #UD. */
+	cpu = get_cpu();
+	if (under_vmkernel()) {
+		sum = vmk_vmmcall(VMK_CALL_CHECKSUM, 0, 0, 0, 0);
+	} else {
+		pr_err("cpu%u is no longer in the vmkernel: no checksum\n", cpu);
+		sum = -ENODEV;
+	}
+	put_cpu();
 	if (sum != checksum0) {
 		pr_err("the vmkernel's checksum changed: %#llx, was %#llx\n", sum, checksum0);
 		failures++;

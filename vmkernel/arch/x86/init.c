@@ -11,6 +11,7 @@
 #include <vmk/check.h>
 #include <vmk/errno.h>
 #include <vmk/log.h>
+#include <vmk/machine.h>
 #include <vmk/string.h>
 #include "x86/cpu.h"
 #include "x86/machine.h"
@@ -120,6 +121,10 @@ static int init_main(struct vmk_boot_info *bi)
 	}
 	if (bi->fail_step >= VMK_FAIL_STEPS) {
 		log_warn("unknown failure-injection step %u", bi->fail_step);
+		return -EINVAL;
+	}
+	if (vmkcall_init(bi->load_key)) {
+		log_warn("no load key in the boot info: the shim must give one");
 		return -EINVAL;
 	}
 

@@ -34,6 +34,9 @@ u64 arch_image_checksum(void);
 s64 arch_floor(u64 count, u64 *samples);
 /* The vmkcall dispatcher (kernel/vmkcall.c), for the arch's VMMCALL exit. */
 s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3);
+/* Sets the load's key that state-changing vmkcalls must carry; -EINVAL
+ * for 0, which would let a zeroed argument through. */
+int vmkcall_init(u64 key);
 
 /* Nanoseconds since the vmkernel was loaded. */
 u64 arch_uptime_ns(void);

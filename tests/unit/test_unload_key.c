@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The load key of VMK_CALL_UNLOAD (vmkernel/kernel/vmkcall.c): only the
+ * key the shim gave at load takes a CPU out of the vmkernel; any other
+ * first argument, a zero key, or an UNLOAD before any key was set is
+ * answered -EINVAL and requests nothing.  vmkcall.c is linked alone, with
+ * the machine hooks it calls played here.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <vmk/errno.h>
+#include <vmk/log.h>
+#include <vmk/machine.h>
+
+#define KEY 0x9e3779b97f4a7c15ULL
+
+static unsigned int leave_requests;
+
+void arch_request_leave(void)
+{
+	leave_requests++;
+}
+
+/* The rest is not reached by UNLOAD; each refuses, so a stray use shows. */
+void *arch_guest_ptr(u64 gpa, u64 len, int *err)
+{
+	(void)gpa;
+	(void)len;
+	*err = -EFAULT;
+	return NULL;
+}
+
+u32 arch_ncpus(void)
+{
+	return 1;
+}
+
+void arch_fill_info(struct vmk_info *info)
+{
+	(void)info;
+}
+
+int arch_cpu_stats(u32 index, struct vmk_cpu_stats *st)
+{
+	(void)index;
+	(void)st;
+	return -EINVAL;
+}
+
+u64 arch_image_checksum(void)
+{
+	return 0;
+}
+
+s64 arch_floor(u64 count, u64 *samples)
+{
+	(void)count;
+	(void)samples;
+	return -EINVAL;
+}
+
+u64 log_read(char *buf, u64 len, u64 from, u64 *next)
+{
+	(void)buf;
+	(void)len;
+	*next = from;
+	return 0;
+}
+
+static s64 unload(u64 key)
+{
+	return vmkcall_dispatch(VMK_CALL_UNLOAD, key, 1, 2, 3);
+}
+
+/* Runs first: no key has been set in this process yet. */
+static void test_refused_before_a_key(void **state)
+{
+	(void)state;
+	leave_requests = 0;
+	assert_int_equal(unload(0), -EINVAL);
+	assert_int_equal(unload(KEY), -EINVAL);
+	assert_int_equal(unload(~0ULL), -EINVAL);
+	assert_int_equal(leave_requests, 0);
+}
+
+static void test_zero_key_refused(void **state)
+{
+	(void)state;
+	leave_requests = 0;
+	assert_int_equal(vmkcall_init(0), -EINVAL);
+	assert_int_equal(unload(0), -EINVAL);
+	assert_int_equal(leave_requests, 0);
+}
+
+static void test_wrong_keys_refused(void **state)
+{
+	u64 x = 88172645463325252ULL;
+
+	(void)state;
+	leave_requests = 0;
+	assert_int_equal(vmkcall_init(KEY), 0);
+	assert_int_equal(unload(0), -EINVAL);
+	assert_int_equal(unload(KEY + 1), -EINVAL);
+	assert_int_equal(unload(KEY - 1), -EINVAL);
+	assert_int_equal(unload(~KEY), -EINVAL);
+	for (int bit = 0; bit < 64; bit++)
+		assert_int_equal(unload(KEY ^ (1ULL << bit)), -EINVAL);
+	for (int i = 0; i < 100000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		if (x != KEY)
+			assert_int_equal(unload(x), -EINVAL);
+	}
+	/* The key in another argument does not count either. */
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_UNLOAD, 0, KEY, KEY, KEY), -EINVAL);
+	assert_int_equal(leave_requests, 0);
+}
+
+static void test_the_key_unloads(void **state)
+{
+	(void)state;
+	leave_requests = 0;
+	assert_int_equal(vmkcall_init(KEY), 0);
+	assert_int_equal(unload(KEY), 0);
+	assert_int_equal(leave_requests, 1);
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_UNLOAD, KEY, ~0ULL, 0, ~0ULL), 0);
+	assert_int_equal(leave_requests, 2);
+}
+
+static void test_a_new_load_replaces_the_key(void **state)
+{
+	(void)state;
+	leave_requests = 0;
+	assert_int_equal(vmkcall_init(KEY), 0);
+	assert_int_equal(vmkcall_init(KEY + 2), 0);
+	assert_int_equal(unload(KEY), -EINVAL);
+	assert_int_equal(leave_requests, 0);
+	assert_int_equal(unload(KEY + 2), 0);
+	assert_int_equal(leave_requests, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_refused_before_a_key),
+		cmocka_unit_test(test_zero_key_refused),
+		cmocka_unit_test(test_wrong_keys_refused),
+		cmocka_unit_test(test_the_key_unloads),
+		cmocka_unit_test(test_a_new_load_replaces_the_key),
+	};
+
+	return cmocka_run_group_tests_name("unload_key", tests, NULL, NULL);
+}
