@@ -278,14 +278,23 @@ static struct miscdevice vmnix_dev = {
 	.mode = 0600,
 };
 
+/* The line logged after a successful unload is what the reboot test
+ * looks for on the serial console: it says the next kernel will start on
+ * bare hardware. */
 static int vmnix_reboot(struct notifier_block *nb, unsigned long action, void *data)
 {
+	const char *what = action == SYS_RESTART ? "restart" :
+			   action == SYS_HALT ? "halt" : "power-off";
+	int err;
+
 	mutex_lock(&vmnix.lock);
 	if (vmnix.loaded) {
-		pr_info("unloading the vmkernel before %s\n",
-			action == SYS_RESTART ? "restart" :
-			action == SYS_HALT ? "halt" : "power-off");
-		vmnix_unload();
+		err = vmnix_unload();
+		if (err)
+			pr_err("could not unload the vmkernel before %s: error %d\n",
+			       what, err);
+		else
+			pr_info("the vmkernel was unloaded before %s\n", what);
 	}
 	mutex_unlock(&vmnix.lock);
 	return NOTIFY_DONE;

@@ -4,6 +4,10 @@
 # loads the vmkernel again.  A byte in CMOS RAM, which survives the reset,
 # tells the two boots apart.  The harness runs this boot with
 # qemu.NO_REBOOT=0.
+#
+# That the unload happened before the reset is only visible on the way
+# down: the shim's reboot notifier logs it, and the harness finds the line
+# on the serial port (EXPECT-SERIAL).  A reset alone would not show it.
 . ./lib.sh
 
 CMOS_REG='\132'		# register 0x5a: free CMOS RAM
@@ -21,6 +25,9 @@ if [ "$(cmos_get)" != 82 ]; then	# 'R'
 	check "loaded at boot" vmkload --status
 	check "the vmkernel answers" vmkcall cpuid
 	cmos_set '\122'
+	# Kernel info lines reach the serial port from here on.
+	echo 7 > /proc/sys/kernel/printk
+	echo "EXPECT-SERIAL: vmnix: the vmkernel was unloaded before restart"
 	echo "rebooting with the vmkernel loaded (reboot -f: straight to the kernel)"
 	reboot -f
 	sleep 60
