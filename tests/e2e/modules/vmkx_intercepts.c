@@ -378,6 +378,13 @@ static long bare_on_cpu(void *arg)
 
 	err = rdmsrl_safe(MSR_VMKX_VM_HSAVE_PA, &bare_hsave[job->cpu]);
 	bare_known[job->cpu] = !err;
+	/* An earlier unload (the load at boot) must not have left it pointing
+	 * into the vmkernel's memory. */
+	if (!err)
+		report(!in_region(bare_hsave[job->cpu]), job->cpu,
+		       "the real VM_HSAVE_PA does not point into the vmkernel's region",
+		       "got %#llx, inside %#lx+%#lx", bare_hsave[job->cpu],
+		       region_base, region_size);
 	report(!vmkernel_signature(), job->cpu, "bare hardware before the load",
 	       "the VMkx signature is in CPUID");
 	r = cpuid_of(0x80000001);
@@ -443,15 +450,14 @@ static int run_phase(long (*fn)(void *), bool once_paging)
 
 static int run_set(const char *val, const struct kernel_param *kp)
 {
+	if (!region_size) {
+		pr_err("run: needs region_base= and region_size=\n");
+		return -EINVAL;
+	}
 	if (sysfs_streq(val, "bare"))
 		return run_phase(bare_on_cpu, false);
-	if (sysfs_streq(val, "loaded")) {
-		if (!region_size) {
-			pr_err("run: the loaded phase needs region_base= and region_size=\n");
-			return -EINVAL;
-		}
+	if (sysfs_streq(val, "loaded"))
 		return run_phase(loaded_on_cpu, true);
-	}
 	if (sysfs_streq(val, "unloaded"))
 		return run_phase(unloaded_on_cpu, false);
 	pr_err("run: unknown phase '%s' (bare, loaded or unloaded)\n", val);
