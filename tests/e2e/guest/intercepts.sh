@@ -47,7 +47,7 @@ check "unload for the bare-hardware phase" vmkunload -q
 
 if ! insmod ./vmkx_intercepts.ko region_base="$base" region_size="$size"; then
 	fail "the module vmkx_intercepts loads ($(dmesg | tail -n 3 | tr '\n' ' '))"
-	exit 0
+	e2e_end
 fi
 phase bare
 
@@ -77,3 +77,5 @@ phase unloaded
 check "rmmod the module" rmmod vmkx_intercepts
 check "load again" vmkload -q
 check "no kernel warning in dmesg" kernel_clean
+
+e2e_end
