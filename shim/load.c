@@ -402,7 +402,11 @@ int vmnix_load(struct vmnix_load *req, const void __user *image)
 	vmnix.loading = true;
 	cpus_choose(bi);
 
+	/* The vmkernel's start-up names the CPU it runs on in its log and
+	 * its lock tracking: it must not migrate. */
+	preempt_disable();
 	err = ((vmk_entry_init_fn)(vmnix.va + hdr.entry_init))(bi);
+	preempt_enable();
 	if (err) {
 		snprintf(req->error, sizeof(req->error), "the vmkernel refused to start (error %d)", err);
 		goto error_log;

@@ -11,8 +11,10 @@
  *   log       the vmkernel log, "uptime cpuN:world) message"
  *   cpuinfo   one line per CPU: index, Linux CPU, APIC ID, state, exits
  *             by reason, total exits, cycles spent in the vmkernel
- *   worlds    one line per world: id, name, type, state, CPU, exits,
- *             cycles in the vmkernel
+ *   worlds    one line per world of the vmkernel's world table: id,
+ *             name, type, state, CPU, group, shares, time used, ready,
+ *             waiting and co-stopped (us); for console worlds their
+ *             CPU's exits and the cycles spent on them
  */
 #include <linux/io.h>
 #include <linux/proc_fs.h>
@@ -135,25 +137,42 @@ static int cpuinfo_show(struct seq_file *m, void *v)
 	return err;
 }
 
+#define WORLDS_CHUNK	64
+
 static int worlds_show(struct seq_file *m, void *v)
 {
 	struct vmk_world_info *w;
+	u32 cursor = 0;
 	long n, i;
 	int err = 0;
 
-	w = kcalloc(VMK_MAX_CPUS, sizeof(*w), GFP_KERNEL);
+	w = kcalloc(WORLDS_CHUNK, sizeof(*w), GFP_KERNEL);
 	if (!w)
 		return -ENOMEM;
 	down_read(&vmnix.calls);
-	n = vmnix.loaded ? vmnix_vmkcall(VMK_CALL_WORLD_LIST, virt_to_phys(w),
-					 VMK_MAX_CPUS, 0, 0) : 0;
-	if (n < 0)
-		err = n;
-	for (i = 0; i < n; i++)
-		seq_printf(m, "world %u name %.32s type %s state %s cpu %u exits %llu vmk_cycles %llu\n",
-			   w[i].id, w[i].name, NAME(world_types, w[i].type),
-			   NAME(world_states, w[i].state), w[i].cpu, w[i].exits,
-			   w[i].vmk_tsc);
+	/* The table is read a chunk at a time, each chunk going on from
+	 * where the last one stopped. */
+	while (vmnix.loaded) {
+		n = vmnix_vmkcall(VMK_CALL_WORLD_LIST, virt_to_phys(w),
+				  WORLDS_CHUNK, cursor, 0);
+		if (n < 0)
+			err = n;
+		if (n <= 0)
+			break;
+		for (i = 0; i < n; i++) {
+			seq_printf(m, "world %u name %.32s type %s state %s cpu %u group %.32s shares %u",
+				   w[i].id, w[i].name, NAME(world_types, w[i].type),
+				   NAME(world_states, w[i].state), w[i].cpu,
+				   w[i].group[0] ? w[i].group : "-", w[i].shares);
+			seq_printf(m, " used_us %llu ready_us %llu wait_us %llu cstp_us %llu exits %llu vmk_cycles %llu\n",
+				   w[i].used_ns / 1000, w[i].ready_ns / 1000,
+				   w[i].wait_ns / 1000, w[i].cstp_ns / 1000,
+				   w[i].exits, w[i].vmk_tsc);
+		}
+		if (n < WORLDS_CHUNK)
+			break;
+		cursor = w[n - 1].next;
+	}
 	up_read(&vmnix.calls);
 	kfree(w);
 	return err;

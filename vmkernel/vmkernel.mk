@@ -26,7 +26,7 @@ VMK_SRCS := \
 	vmkernel/arch/x86/head.S \
 	vmkernel/arch/x86/entry.S \
 	vmkernel/arch/x86/reloc.c \
-	vmkernel/arch/x86/init.c \
+	vmkernel/arch/x86/setup.c \
 	vmkernel/arch/x86/paging.c \
 	vmkernel/arch/x86/pagetable.c \
 	vmkernel/arch/x86/svm.c \
@@ -35,7 +35,10 @@ VMK_SRCS := \
 	vmkernel/arch/x86/serial.c \
 	vmkernel/arch/x86/arch.c \
 	vmkernel/arch/x86/world.c \
+	vmkernel/kernel/init.c \
 	vmkernel/kernel/log.c \
+	vmkernel/kernel/mem.c \
+	vmkernel/kernel/console.c \
 	vmkernel/kernel/vmkcall.c \
 	vmkernel/lib/string.c \
 	vmkernel/lib/format.c \

@@ -17,10 +17,24 @@ check "/proc/vmware/version says loaded" grep -qx 'loaded yes' /proc/vmware/vers
 check_eq "vmkernel runs on every CPU" "$ncpu" "$(awk '$1 == "cpus_running" {print $2}' /proc/vmware/version)"
 check_eq "/proc/vmware/cpuinfo: every CPU in state console" "$ncpu" \
 	"$(grep -c 'state console' /proc/vmware/cpuinfo)"
-check_eq "/proc/vmware/worlds: a console world per CPU" "$ncpu" \
+check_eq "/proc/vmware/worlds: a running console world per CPU" "$ncpu" \
 	"$(grep -c 'type console state running' /proc/vmware/worlds)"
-check "/proc/vmware/log has ESX-shaped lines" \
-	grep -q '^[0-9]*:[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9][0-9][0-9] cpu0:1024) ' /proc/vmware/log
+check_eq "/proc/vmware/worlds: a waiting idle world per console CPU" "$ncpu" \
+	"$(grep -c 'type idle state waiting' /proc/vmware/worlds)"
+check_eq "/proc/vmware/worlds: world IDs are unique" "$((2 * ncpu))" \
+	"$(awk '{print $2}' /proc/vmware/worlds | sort -u | wc -l)"
+# A console world runs all the time: used grows, it is never ready.
+used1=$(awk '$6 == "console" && $10 == 0 {print $16}' /proc/vmware/worlds)
+sleep 1
+line=$(awk '$6 == "console" && $10 == 0' /proc/vmware/worlds)
+used2=$(echo "$line" | awk '{print $16}')
+check "console world of CPU 0: used time grew by about a second ($used1 -> $used2 us)" \
+	[ $((used2 - used1)) -ge 900000 -a $((used2 - used1)) -le 1500000 ]
+check "console world of CPU 0: shares 2000, never ready or co-stopped ($line)" \
+	sh -c "echo '$line' | grep -q 'shares 2000 used_us [0-9]* ready_us 0 wait_us 0 cstp_us 0 '"
+cw0=$(awk '$6 == "console" && $10 == 0 {print $2}' /proc/vmware/worlds)
+check "/proc/vmware/log has ESX-shaped lines naming CPU 0's console world ($cw0)" \
+	grep -q "^[0-9]*:[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9][0-9][0-9] cpu0:$cw0) " /proc/vmware/log
 
 for c in $(seq 0 $((ncpu - 1))); do
 	check "CPUID hypervisor leaf from user space on CPU $c" taskset -c "$c" vmkcall cpuid
@@ -59,7 +73,7 @@ check "/proc/vmware/version says not loaded" grep -qx 'loaded no' /proc/vmware/v
 check "the log is kept after unload" grep -q 'left the vmkernel' /proc/vmware/log
 check "rmmod vmnix after unload" rmmod vmnix
 check "load again, copying the log to the serial port" vmkload -q --serial-log
-echo "EXPECT-SERIAL: cpu0:1024) cpu0: entering; Linux CPU 0 continues as console world 1024"
+echo "EXPECT-SERIAL: cpu0:$cw0) cpu0: entering; Linux CPU 0 continues as console world $cw0"
 check "S90vmkernel restart" /etc/init.d/S90vmkernel restart
 check "loaded after restart" vmkload --status
 check "S90vmkernel stop" /etc/init.d/S90vmkernel stop

@@ -28,7 +28,7 @@
 
 static u64 *table_new(u64 *pa_out)
 {
-	u64 *t = boot_alloc(PAGE_SIZE, PAGE_SIZE);
+	u64 *t = machine_alloc(PAGE_SIZE);
 
 	if (t)
 		*pa_out = pa_addr(virt_to_region_pa(t));
@@ -83,7 +83,7 @@ int paging_init(void)
 	if (err)
 		return err;
 
-	void *scratch = boot_alloc(PAGE_SIZE, PAGE_SIZE);
+	void *scratch = machine_alloc(PAGE_SIZE);
 	if (!scratch)
 		return -ENOMEM;
 	machine.scratch_pa = virt_to_region_pa(scratch);
