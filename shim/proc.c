@@ -15,6 +15,9 @@
  *             name, type, state, CPU, group, shares, time used, ready,
  *             waiting and co-stopped (us); for console worlds their
  *             CPU's exits and the cycles spent on them
+ *   mem       key value lines: total, free, used, image, meta (bytes of
+ *             the region), then one line per heap: held, held_hwm,
+ *             in_use, in_use_hwm, limit (0: none), allocs, frees, fails
  */
 #include <linux/io.h>
 #include <linux/proc_fs.h>
@@ -178,6 +181,36 @@ static int worlds_show(struct seq_file *m, void *v)
 	return err;
 }
 
+static int mem_show(struct seq_file *m, void *v)
+{
+	struct vmk_mem_info *mi;
+	long err = 0;
+	u32 i;
+
+	mi = kzalloc(sizeof(*mi), GFP_KERNEL);
+	if (!mi)
+		return -ENOMEM;
+	down_read(&vmnix.calls);
+	if (vmnix.loaded)
+		err = vmnix_vmkcall(VMK_CALL_MEM_INFO, virt_to_phys(mi), sizeof(*mi), 0, 0);
+	if (vmnix.loaded && !err) {
+		seq_printf(m, "total %llu\nfree %llu\nused %llu\nimage %llu\nmeta %llu\n",
+			   mi->total, mi->free, mi->total - mi->free, mi->image, mi->meta);
+		for (i = 0; i < mi->nheaps && i < VMK_MEM_HEAPS_MAX; i++) {
+			struct vmk_heap_info *h = &mi->heaps[i];
+
+			seq_printf(m, "heap %.24s held %llu held_hwm %llu in_use %llu in_use_hwm %llu limit %llu",
+				   h->name, h->held, h->held_hwm, h->in_use,
+				   h->in_use_hwm, h->limit);
+			seq_printf(m, " allocs %llu frees %llu fails %llu\n",
+				   h->nalloc, h->nfree, h->nfail);
+		}
+	}
+	up_read(&vmnix.calls);
+	kfree(mi);
+	return err;
+}
+
 int vmnix_proc_init(void)
 {
 	proc_dir = proc_mkdir("vmware", NULL);
@@ -186,7 +219,8 @@ int vmnix_proc_init(void)
 	if (!proc_create_single("version", 0444, proc_dir, version_show) ||
 	    !proc_create_single("log", 0444, proc_dir, log_show) ||
 	    !proc_create_single("cpuinfo", 0444, proc_dir, cpuinfo_show) ||
-	    !proc_create_single("worlds", 0444, proc_dir, worlds_show)) {
+	    !proc_create_single("worlds", 0444, proc_dir, worlds_show) ||
+	    !proc_create_single("mem", 0444, proc_dir, mem_show)) {
 		remove_proc_subtree("vmware", NULL);
 		return -ENOMEM;
 	}

@@ -45,14 +45,25 @@ static int teardown(void **state)
 	return 0;
 }
 
+static void count_mine(struct heap *h, void *arg)
+{
+	int *n = arg;
+
+	*n += h == &ha || h == &hb;
+}
+
 static void test_names(void **state)
 {
+	int mine = 0;
+
 	struct heap dup;
 	(void)state;
 
 	assert_ptr_equal(heap_find("sched"), &ha);
 	assert_ptr_equal(heap_find("net"), &hb);
 	assert_null(heap_find("nope"));
+	assert_true(heap_each(count_mine, &mine) >= 2);
+	assert_int_equal(mine, 2);
 	assert_int_equal(heap_create(&dup, "net", &arena, 0), -EEXIST);
 	assert_int_equal(heap_create(&dup, "", &arena, 0), -EINVAL);
 	assert_int_equal(heap_create(&dup, "a-name-far-too-long-for-a-heap",

@@ -208,6 +208,7 @@ enum vmk_call {
 	VMK_CALL_CHECKSUM,	/* () -> checksum of the vmkernel's image text/rodata */
 	VMK_CALL_FLOOR,		/* (count, gpa of u64[count]) -> count: cycles of
 				 * VMRUN/#VMEXIT pairs with a guest that only exits */
+	VMK_CALL_MEM_INFO,	/* (gpa of vmk_mem_info, size) -> 0 */
 	VMK_CALL_COUNT
 };
 
@@ -225,6 +226,29 @@ struct vmk_info {
 	vmk_u64 tsc_khz;
 	vmk_u32 paging_levels;	/* 4 or 5 */
 	vmk_u32 reserved;
+};
+
+/* The vmkernel's memory: its region and each of its heaps. */
+#define VMK_MEM_HEAPS_MAX	16
+
+struct vmk_heap_info {
+	char name[24];
+	vmk_u64 limit;		/* bytes; 0: none */
+	vmk_u64 held;		/* bytes of pages it holds */
+	vmk_u64 held_hwm;	/* their high-water mark */
+	vmk_u64 in_use;		/* bytes handed out */
+	vmk_u64 in_use_hwm;
+	vmk_u64 nalloc, nfree, nfail;
+};
+
+struct vmk_mem_info {
+	vmk_u64 total;		/* the region */
+	vmk_u64 free;		/* bytes of free pages */
+	vmk_u64 image;		/* bytes the image takes at its start */
+	vmk_u64 meta;		/* bytes of the page allocator's metadata */
+	vmk_u32 nheaps;		/* entries of heaps[] filled */
+	vmk_u32 reserved;
+	struct vmk_heap_info heaps[VMK_MEM_HEAPS_MAX];
 };
 
 /* #VMEXIT reasons counted per CPU (an index, not the SVM exit code). */

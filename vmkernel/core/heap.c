@@ -381,6 +381,18 @@ out_unlock:
 	return ret;
 }
 
+u32 heap_each(void (*fn)(struct heap *h, void *arg), void *arg)
+{
+	struct heap *h;
+	u32 n = 0;
+
+	spin_lock(&heap_list_lock);
+	for (h = heap_list; h; h = h->next, n++)
+		fn(h, arg);
+	spin_unlock(&heap_list_lock);
+	return n;
+}
+
 void heap_stats(struct heap *h, struct heap_stats *out)
 {
 	spin_lock(&h->lock);

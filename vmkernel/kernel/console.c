@@ -33,6 +33,9 @@ int console_init(u32 ncpus)
 		err = world_create(&p, &console_worlds[cpu]);
 		if (err)
 			return err;
+		/* Its CPU from the start, for the listing: a new world is no
+		 * run queue's yet, so this is not the scheduler's field yet. */
+		console_worlds[cpu]->cpu = cpu;
 	}
 	console_ncpus = ncpus;
 	return 0;

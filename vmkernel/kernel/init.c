@@ -13,6 +13,7 @@
  * entry_cpu and runs the console world made for it here.
  */
 #include <vmk/console.h>
+#include <vmk/errno.h>
 #include <vmk/init.h>
 #include <vmk/log.h>
 #include <vmk/machine.h>

@@ -9,6 +9,7 @@
 #include <vmk/errno.h>
 #include <vmk/log.h>
 #include <vmk/mem.h>
+#include <vmk/string.h>
 
 static struct page_arena mem_pages;
 static struct heap mem_heaps[MEM_HEAPS];
@@ -66,4 +67,48 @@ u64 mem_total(void)
 u64 mem_used(void)
 {
 	return mem_region_size - page_free_count(&mem_pages) * PAGE_SIZE;
+}
+
+_Static_assert(sizeof(((struct vmk_heap_info *)0)->name) == HEAP_NAME_LEN,
+	       "a heap's name fits the ABI's");
+
+/* The count lives here, not in *out: out may be memory the console can
+ * change under us. */
+struct mem_info_walk {
+	struct vmk_mem_info *out;
+	u32 n;
+};
+
+static void mem_heap_info(struct heap *h, void *arg)
+{
+	struct mem_info_walk *mw = arg;
+	struct vmk_heap_info *hi;
+	struct heap_stats st;
+
+	if (mw->n >= VMK_MEM_HEAPS_MAX)
+		return;
+	hi = &mw->out->heaps[mw->n++];
+	heap_stats(h, &st);
+	memcpy(hi->name, h->name, sizeof(hi->name));
+	hi->limit = st.limit;
+	hi->held = st.held;
+	hi->held_hwm = st.held_hwm;
+	hi->in_use = st.in_use;
+	hi->in_use_hwm = st.in_use_hwm;
+	hi->nalloc = st.nalloc;
+	hi->nfree = st.nfree;
+	hi->nfail = st.nfail;
+}
+
+void mem_info(struct vmk_mem_info *out)
+{
+	struct mem_info_walk mw = { .out = out, .n = 0 };
+
+	memset(out, 0, sizeof(*out));
+	out->total = mem_region_size;
+	out->free = page_free_count(&mem_pages) * PAGE_SIZE;
+	out->image = mem_image_size;
+	out->meta = (u64)mem_pages.first * PAGE_SIZE;
+	heap_each(mem_heap_info, &mw);
+	out->nheaps = mw.n;
 }

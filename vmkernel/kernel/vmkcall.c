@@ -13,6 +13,7 @@
 #include <vmk/format.h>
 #include <vmk/log.h>
 #include <vmk/machine.h>
+#include <vmk/mem.h>
 #include <vmk/string.h>
 #include <vmk/world.h>
 
@@ -102,6 +103,21 @@ static s64 call_world_list(u64 gpa, u64 max, u64 cursor)
 	return n;
 }
 
+static s64 call_mem_info(u64 gpa, u64 size)
+{
+	struct vmk_mem_info *mi;
+	int err;
+
+	if (size < sizeof(*mi))
+		return -EINVAL;
+	mi = arch_guest_ptr(gpa, sizeof(*mi), &err);
+	if (!mi)
+		return err;
+	/* Straight into the console's buffer: it is too big for the stack. */
+	mem_info(mi);
+	return 0;
+}
+
 static s64 call_floor(u64 count, u64 gpa)
 {
 	int err;
@@ -138,6 +154,8 @@ s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 		return (s64)(arch_image_checksum() >> 1);
 	case VMK_CALL_FLOOR:
 		return call_floor(a0, a1);
+	case VMK_CALL_MEM_INFO:
+		return call_mem_info(a0, a1);
 	default:
 		return -ENOSYS;
 	}

@@ -36,6 +36,26 @@ cw0=$(awk '$6 == "console" && $10 == 0 {print $2}' /proc/vmware/worlds)
 check "/proc/vmware/log has ESX-shaped lines naming CPU 0's console world ($cw0)" \
 	grep -q "^[0-9]*:[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9][0-9][0-9] cpu0:$cw0) " /proc/vmware/log
 
+# /proc/vmware/mem: the region, and the heaps of the start-up.
+memv() { awk -v k="$1" '$1 == k {print $2}' /proc/vmware/mem; }
+heapv() { awk -v h="$1" -v k="$2" '$1 == "heap" && $2 == h {for (i = 3; i < NF; i++) if ($i == k) print $(i + 1)}' /proc/vmware/mem; }
+region=$(awk '$1 == "region" {print $3}' /proc/vmware/version)
+check_eq "/proc/vmware/mem: total is the region" "$region" "$(memv total)"
+check_eq "/proc/vmware/mem: used + free = total" "$(memv total)" "$(( $(memv used) + $(memv free) ))"
+check_eq "/proc/vmware/mem: used is what version says" "$(memv used)" \
+	"$(awk '$1 == "mem_used" {print $2}' /proc/vmware/version)"
+check "/proc/vmware/mem: most of the region is free ($(memv free) of $(memv total))" \
+	[ "$(memv free)" -gt $(( $(memv total) / 2 )) ]
+for h in machine world kernel; do
+	check "/proc/vmware/mem: heap $h is listed" grep -q "^heap $h " /proc/vmware/mem
+done
+check "/proc/vmware/mem: the machine heap holds page tables and stacks ($(heapv machine held) bytes)" \
+	[ "$(heapv machine held)" -ge $((64 * 1024)) ]
+check "/proc/vmware/mem: the world heap holds $((2 * ncpu)) worlds ($(heapv world in_use) bytes)" \
+	[ "$(heapv world in_use)" -ge $((2 * ncpu * 512)) ]
+check "/proc/vmware/mem: high-water marks are at least the use" \
+	[ "$(heapv world in_use_hwm)" -ge "$(heapv world in_use)" -a "$(heapv machine held_hwm)" -ge "$(heapv machine held)" ]
+
 for c in $(seq 0 $((ncpu - 1))); do
 	check "CPUID hypervisor leaf from user space on CPU $c" taskset -c "$c" vmkcall cpuid
 	check "vmkcall from user mode gets -EPERM on CPU $c" taskset -c "$c" vmkcall user-nop

@@ -421,7 +421,7 @@ static void print_counts(u64 (*count)[R_KINDS])
 {
 	static const char *const names[NR_SLOTS] = {
 		"NOP", "INFO", "LOG_READ", "CPU_STATS", "WORLD_LIST", "UNLOAD",
-		"CHECKSUM", "FLOOR", "unknown",
+		"CHECKSUM", "FLOOR", "MEM_INFO", "unknown",
 	};
 
 	for (int n = 0; n < NR_SLOTS; n++) {

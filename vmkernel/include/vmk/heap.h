@@ -81,6 +81,9 @@ void *heap_alloc_pages(struct heap *h, u32 order);
 void heap_free_pages(struct heap *h, void *p, u32 order);
 
 void heap_stats(struct heap *h, struct heap_stats *out);
+/* Calls fn on every heap, newest first, under the heap list's lock (fn
+ * may take the heap's own); returns how many there are. */
+u32 heap_each(void (*fn)(struct heap *h, void *arg), void *arg);
 struct heap *heap_find(const char *name);
 /* All heaps, one line each plus their size classes; returns the length the
  * full report needs (like snprintf), writing at most size bytes. */

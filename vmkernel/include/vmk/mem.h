@@ -11,6 +11,7 @@
 #include <vmk/types.h>
 #include <vmk/heap.h>
 #include <vmk/page.h>
+#include "vmnix_abi.h"
 
 enum mem_heap_id {
 	MEM_HEAP_MACHINE,	/* the machine layer: page tables, stacks,
@@ -33,5 +34,7 @@ struct page_arena *mem_arena(void);
  * every page handed out. */
 u64 mem_used(void);
 u64 mem_total(void);
+/* The region and every heap, as /proc/vmware/mem shows them. */
+void mem_info(struct vmk_mem_info *out);
 
 #endif
