@@ -131,6 +131,8 @@ enum vmk_fail_step {
 	VMK_FAIL_CPU_ENTER,	/* before touching any CPU state */
 	VMK_FAIL_CPU_SVM,	/* after EFER.SVME is set */
 	VMK_FAIL_CPU_VMCB,	/* after the VMCB is built, before VMRUN */
+	VMK_FAIL_LOCK_ORDER,	/* start-up takes two locks against their ranks:
+				 * the debug image must catch it (fail_cpu unused) */
 	VMK_FAIL_STEPS
 };
 

@@ -14,12 +14,31 @@
  */
 #include <vmk/console.h>
 #include <vmk/errno.h>
+#include <vmk/heap.h>
 #include <vmk/init.h>
+#include <vmk/lock.h>
 #include <vmk/log.h>
 #include <vmk/machine.h>
 #include <vmk/mem.h>
 #include <vmk/sched.h>
 #include <vmk/world.h>
+
+/*
+ * Failure injection: a heap's lock, then the world table's, which ranks
+ * below it.  The debug image reports the violation naming both locks and
+ * places (and start-up fails); the release image checks no ranks and
+ * goes on.
+ */
+static void init_lock_order_fault(void)
+{
+	struct heap *h = mem_heap(MEM_HEAP_WORLD);
+
+	log_warn("injected failure: lock order: the world table's lock under heap '%s''s",
+		 h->name);
+	spin_lock(&h->lock);
+	(void)world_find(0);
+	spin_unlock(&h->lock);
+}
 
 static int init_steps(const struct vmk_boot_info *bi)
 {
@@ -51,6 +70,8 @@ static int init_steps(const struct vmk_boot_info *bi)
 		return err;
 	if ((err = console_init(bi->ncpus)))
 		return err;
+	if (bi->fail_step == VMK_FAIL_LOCK_ORDER)
+		init_lock_order_fault();
 	return 0;
 }
 

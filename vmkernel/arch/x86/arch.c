@@ -79,6 +79,9 @@ void arch_cpu_relax(void)
 
 void arch_halt(void)
 {
+	/* Only the CPU running entry_init is in the vmkernel then. */
+	if (READ_ONCE(machine.in_init))
+		__builtin_longjmp(machine.init_jmp, 1);
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }

@@ -7,6 +7,7 @@
  * tables, before any CPU enters.  Nothing here changes the state of any
  * CPU: a failure returns an error and the shim releases the region.
  */
+#include <vmk/arch.h>
 #include <vmk/check.h>
 #include <vmk/errno.h>
 #include <vmk/init.h>
@@ -159,9 +160,28 @@ int arch_virt_init(void)
 	return err;
 }
 
+/*
+ * A panic during start-up (a broken invariant, or a lock taken against
+ * its rank in the debug image) must not stop the CPU: it is Linux's,
+ * running the shim.  arch_halt() comes back here instead, and the load
+ * fails with the panic as the log's last line.
+ */
 int vmk_entry_init(struct vmk_boot_info *bi)
 {
+	unsigned long flags;
+	int err;
+
 	if (reloc_self())
 		return -ENOEXEC;
-	return init_vmkernel(bi);
+	/* Interrupts as the shim had them, whatever the panic left. */
+	flags = read_rflags();
+	if (__builtin_setjmp(machine.init_jmp)) {
+		WRITE_ONCE(machine.in_init, false);
+		arch_irq_restore(flags);
+		return -EIO;
+	}
+	WRITE_ONCE(machine.in_init, true);
+	err = init_vmkernel(bi);
+	WRITE_ONCE(machine.in_init, false);
+	return err;
 }

@@ -61,6 +61,8 @@ struct machine {
 	paddr_t iopm_pa;
 	paddr_t scratch_pa;		/* stands in for vmkernel pages the console touches */
 	u8 *stacks;			/* all CPUs' stacks, contiguous */
+	bool in_init;			/* entry_init runs: a panic returns there */
+	void *init_jmp[5];		/* __builtin_setjmp's buffer for that */
 	struct percpu cpu[VMK_MAX_CPUS];
 };
 
