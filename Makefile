@@ -39,7 +39,7 @@ help:
 	@echo "vmkx: an ESX-model boot-then-handoff kernel"
 	@echo
 	@echo "  make run        build everything and boot the service console in QEMU"
-	@echo "                  (SMP=2 MEM=1G CPU=max APPEND='...' VMK_MEM=64M)"
+	@echo "                  (SMP=2 MEM=2G CPU=max APPEND='...' VMK_MEM=1G)"
 	@echo "  make test       build and run the unit tests and the QEMU e2e tests"
 	@echo "  make unit       host unit tests only (ASan + UBSan)"
 	@echo "  make e2e        QEMU end-to-end tests only (E2E='name ...' to pick)"

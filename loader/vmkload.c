@@ -70,7 +70,9 @@ static void usage_load(FILE *f)
 		"  --log-level=LEVEL     error, warn, info (default) or debug\n"
 		"  --serial-log          copy the vmkernel log to COM1\n"
 		"  --fail-step=STEP      failure injection: enter, svm or vmcb ...\n"
-		"  --fail-cpu=N          ... on CPU index N (default 0)\n"
+		"  --fail-cpu=N          ... on CPU index N (default 0); or lockorder:\n"
+		"                        start-up takes two locks against their ranks\n"
+		"                        (the debug image refuses to start)\n"
 		"  -q, --quiet           print errors only\n"
 		"  -h, --help            this text\n"
 		"\n"
@@ -610,7 +612,7 @@ static int main_load(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const levels[] = { "error", "warn", "info", "debug" };
-	static const char *const steps[] = { "none", "enter", "svm", "vmcb" };
+	static const char *const steps[] = { "none", "enter", "svm", "vmcb", "lockorder" };
 	struct options o = { .image = DEFAULT_IMAGE, .log_level = VMK_LOG_INFO };
 	char err[256];
 	int c;

@@ -9,8 +9,8 @@
 #   KVER     kernel version (default: scripts/kver.sh)
 #   KERNEL   kernel image (default: /boot/vmlinuz-$KVER)
 #   INITRD   initrd image (default: build/initrd.img)
-#   SMP MEM CPU  CPUs, memory, CPU model (default 2, 1G, max)
-#   VMK_MEM  size of the vmkernel's reserved region (default 64M; 0: none)
+#   SMP MEM CPU  CPUs, memory, CPU model (default 2, 2G, max)
+#   VMK_MEM  size of the vmkernel's reserved region (default 1G; 0: none)
 #   VMK_BASE its physical base (default 0x10000000, 256 MiB)
 #   APPEND   extra kernel command-line switches
 #
@@ -21,7 +21,9 @@
 # The vmkernel's memory is reserved with memmap=SIZE$BASE (as Jailhouse
 # does): Linux sees a reserved hole it never touches, and the shim
 # claims exactly that hole.  The region lies low in RAM, clear of the
-# initrd that QEMU places at the top of memory.
+# initrd that QEMU places at the top of memory.  The default split gives
+# the vmkernel half of the machine (room for the virtual machines it is
+# to run) and leaves the console about 1 GiB (see README.md, Options).
 
 # The MACHINE_* variables are read by the scripts that source this file.
 # shellcheck disable=SC2034
@@ -43,9 +45,9 @@ machine_settings() {
 	fi
 	INITRD=${INITRD:-$_top/build/initrd.img}
 	SMP=${SMP:-2}
-	MEM=${MEM:-1G}
+	MEM=${MEM:-2G}
 	CPU=${CPU:-max}
-	VMK_MEM=${VMK_MEM:-64M}
+	VMK_MEM=${VMK_MEM:-1G}
 	VMK_BASE=${VMK_BASE:-0x10000000}
 	APPEND=${APPEND:-}
 

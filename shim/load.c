@@ -104,28 +104,63 @@ static int region_make_exec(void)
 	return 0;
 }
 
+/*
+ * A region inside RAM's memory sections has struct pages and is mapped
+ * with vmap; one that covers whole sections (a big region: a section is
+ * 128 MiB) has none there, and vmap_pfn maps it by frame number.  A
+ * region that is partly each is refused: neither call maps both kinds.
+ */
+static void *region_vmap(struct vmnix_load *req, unsigned long pfn0, unsigned long n)
+{
+	unsigned long i, nvalid = 0;
+	void *va = NULL;
+
+	for (i = 0; i < n; i++)
+		nvalid += pfn_valid(pfn0 + i);
+	if (nvalid == n) {
+		struct page **pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
+
+		if (!pages)
+			goto error_nomem;
+		for (i = 0; i < n; i++)
+			pages[i] = pfn_to_page(pfn0 + i);
+		va = vmap(pages, n, VM_MAP, PAGE_KERNEL_EXEC);
+		kvfree(pages);
+	} else if (nvalid == 0) {
+		unsigned long *pfns = kvmalloc_array(n, sizeof(*pfns), GFP_KERNEL);
+
+		if (!pfns)
+			goto error_nomem;
+		for (i = 0; i < n; i++)
+			pfns[i] = pfn0 + i;
+		va = vmap_pfn(pfns, n, PAGE_KERNEL_EXEC);
+		kvfree(pfns);
+		if (IS_ERR(va))
+			va = NULL;
+	} else {
+		LOAD_ERR(req, "region at %#llx: %lu of its pages have a struct page and %lu do not: "
+			 "place it inside RAM's memory sections or over whole 128 MiB sections",
+			 vmnix.base, nvalid, n - nvalid);
+		return ERR_PTR(-EINVAL);
+	}
+	return va;
+
+error_nomem:
+	LOAD_ERR(req, "out of memory mapping the region");
+	return ERR_PTR(-ENOMEM);
+}
+
 static int region_map(struct vmnix_load *req)
 {
-	unsigned long n = vmnix.size >> PAGE_SHIFT, i;
-	unsigned long pfn0 = PHYS_PFN(vmnix.base);
-	struct page **pages;
+	unsigned long n = vmnix.size >> PAGE_SHIFT;
 
-	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
-	if (!pages) {
-		LOAD_ERR(req, "out of memory mapping the region");
-		return -ENOMEM;
+	vmnix.va = region_vmap(req, PHYS_PFN(vmnix.base), n);
+	if (IS_ERR(vmnix.va)) {
+		int err = PTR_ERR(vmnix.va);
+
+		vmnix.va = NULL;
+		return err;
 	}
-	for (i = 0; i < n; i++) {
-		if (!pfn_valid(pfn0 + i)) {
-			LOAD_ERR(req, "region page %#lx has no struct page: place the region inside RAM's memory sections",
-				 (pfn0 + i) << PAGE_SHIFT);
-			kvfree(pages);
-			return -EINVAL;
-		}
-		pages[i] = pfn_to_page(pfn0 + i);
-	}
-	vmnix.va = vmap(pages, n, VM_MAP, PAGE_KERNEL_EXEC);
-	kvfree(pages);
 	if (!vmnix.va) {
 		LOAD_ERR(req, "cannot map the region");
 		return -ENOMEM;
@@ -402,7 +437,11 @@ int vmnix_load(struct vmnix_load *req, const void __user *image)
 	vmnix.loading = true;
 	cpus_choose(bi);
 
+	/* The vmkernel's start-up names the CPU it runs on in its log and
+	 * its lock tracking: it must not migrate. */
+	preempt_disable();
 	err = ((vmk_entry_init_fn)(vmnix.va + hdr.entry_init))(bi);
+	preempt_enable();
 	if (err) {
 		snprintf(req->error, sizeof(req->error), "the vmkernel refused to start (error %d)", err);
 		goto error_log;

@@ -104,8 +104,8 @@ static long ioctl_call(struct vmnix_call __user *ucall)
 		len = sizeof(struct vmk_cpu_stats);
 		c.a[2] = len;
 		break;
-	case VMK_CALL_WORLD_LIST:	/* (buf, max) */
-		if (!call.args[1] || call.args[1] > 4 * VMK_MAX_CPUS)
+	case VMK_CALL_WORLD_LIST:	/* (buf, max, cursor) */
+		if (!call.args[1] || call.args[1] > VMK_WORLD_LIST_MAX)
 			return -EINVAL;
 		len = call.args[1] * sizeof(struct vmk_world_info);
 		break;

@@ -11,8 +11,13 @@
  *   log       the vmkernel log, "uptime cpuN:world) message"
  *   cpuinfo   one line per CPU: index, Linux CPU, APIC ID, state, exits
  *             by reason, total exits, cycles spent in the vmkernel
- *   worlds    one line per world: id, name, type, state, CPU, exits,
- *             cycles in the vmkernel
+ *   worlds    one line per world of the vmkernel's world table: id,
+ *             name, type, state, CPU, group, shares, time used, ready,
+ *             waiting and co-stopped (us); for console worlds their
+ *             CPU's exits and the cycles spent on them
+ *   mem       key value lines: total, free, used, image, meta (bytes of
+ *             the region), then one line per heap: held, held_hwm,
+ *             in_use, in_use_hwm, limit (0: none), allocs, frees, fails
  */
 #include <linux/io.h>
 #include <linux/proc_fs.h>
@@ -135,27 +140,74 @@ static int cpuinfo_show(struct seq_file *m, void *v)
 	return err;
 }
 
+#define WORLDS_CHUNK	64
+
 static int worlds_show(struct seq_file *m, void *v)
 {
 	struct vmk_world_info *w;
+	u32 cursor = 0;
 	long n, i;
 	int err = 0;
 
-	w = kcalloc(VMK_MAX_CPUS, sizeof(*w), GFP_KERNEL);
+	w = kcalloc(WORLDS_CHUNK, sizeof(*w), GFP_KERNEL);
 	if (!w)
 		return -ENOMEM;
 	down_read(&vmnix.calls);
-	n = vmnix.loaded ? vmnix_vmkcall(VMK_CALL_WORLD_LIST, virt_to_phys(w),
-					 VMK_MAX_CPUS, 0, 0) : 0;
-	if (n < 0)
-		err = n;
-	for (i = 0; i < n; i++)
-		seq_printf(m, "world %u name %.32s type %s state %s cpu %u exits %llu vmk_cycles %llu\n",
-			   w[i].id, w[i].name, NAME(world_types, w[i].type),
-			   NAME(world_states, w[i].state), w[i].cpu, w[i].exits,
-			   w[i].vmk_tsc);
+	/* The table is read a chunk at a time, each chunk going on from
+	 * where the last one stopped. */
+	while (vmnix.loaded) {
+		n = vmnix_vmkcall(VMK_CALL_WORLD_LIST, virt_to_phys(w),
+				  WORLDS_CHUNK, cursor, 0);
+		if (n < 0)
+			err = n;
+		if (n <= 0)
+			break;
+		for (i = 0; i < n; i++) {
+			seq_printf(m, "world %u name %.32s type %s state %s cpu %u group %.32s shares %u",
+				   w[i].id, w[i].name, NAME(world_types, w[i].type),
+				   NAME(world_states, w[i].state), w[i].cpu,
+				   w[i].group[0] ? w[i].group : "-", w[i].shares);
+			seq_printf(m, " used_us %llu ready_us %llu wait_us %llu cstp_us %llu exits %llu vmk_cycles %llu\n",
+				   w[i].used_ns / 1000, w[i].ready_ns / 1000,
+				   w[i].wait_ns / 1000, w[i].cstp_ns / 1000,
+				   w[i].exits, w[i].vmk_tsc);
+		}
+		if (n < WORLDS_CHUNK)
+			break;
+		cursor = w[n - 1].next;
+	}
 	up_read(&vmnix.calls);
 	kfree(w);
+	return err;
+}
+
+static int mem_show(struct seq_file *m, void *v)
+{
+	struct vmk_mem_info *mi;
+	long err = 0;
+	u32 i;
+
+	mi = kzalloc(sizeof(*mi), GFP_KERNEL);
+	if (!mi)
+		return -ENOMEM;
+	down_read(&vmnix.calls);
+	if (vmnix.loaded)
+		err = vmnix_vmkcall(VMK_CALL_MEM_INFO, virt_to_phys(mi), sizeof(*mi), 0, 0);
+	if (vmnix.loaded && !err) {
+		seq_printf(m, "total %llu\nfree %llu\nused %llu\nimage %llu\nmeta %llu\n",
+			   mi->total, mi->free, mi->total - mi->free, mi->image, mi->meta);
+		for (i = 0; i < mi->nheaps && i < VMK_MEM_HEAPS_MAX; i++) {
+			struct vmk_heap_info *h = &mi->heaps[i];
+
+			seq_printf(m, "heap %.24s held %llu held_hwm %llu in_use %llu in_use_hwm %llu limit %llu",
+				   h->name, h->held, h->held_hwm, h->in_use,
+				   h->in_use_hwm, h->limit);
+			seq_printf(m, " allocs %llu frees %llu fails %llu\n",
+				   h->nalloc, h->nfree, h->nfail);
+		}
+	}
+	up_read(&vmnix.calls);
+	kfree(mi);
 	return err;
 }
 
@@ -167,7 +219,8 @@ int vmnix_proc_init(void)
 	if (!proc_create_single("version", 0444, proc_dir, version_show) ||
 	    !proc_create_single("log", 0444, proc_dir, log_show) ||
 	    !proc_create_single("cpuinfo", 0444, proc_dir, cpuinfo_show) ||
-	    !proc_create_single("worlds", 0444, proc_dir, worlds_show)) {
+	    !proc_create_single("worlds", 0444, proc_dir, worlds_show) ||
+	    !proc_create_single("mem", 0444, proc_dir, mem_show)) {
 		remove_proc_subtree("vmware", NULL);
 		return -ENOMEM;
 	}

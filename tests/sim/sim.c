@@ -139,7 +139,7 @@ struct sim_world *sim_add(const char *name, enum sim_kind kind,
 	}
 	s->kind = kind;
 	s->expect = -1;
-	sim_by_slot[s->w->id % WORLD_MAX] = s;
+	sim_by_slot[world_slot_of(s->w)] = s;
 	world_start(s->w);
 	return s;
 }
@@ -220,7 +220,7 @@ void sim_run(u64 ns, u64 sample_ns, void (*sample)(u64 t))
 		for (cpu = 0; cpu < ncpus; cpu++) {
 			fake_set_cpu(cpu);
 			cur = sched_current(cpu);
-			s = sim_by_slot[cur->id % WORLD_MAX];
+			s = sim_by_slot[world_slot_of(cur)];
 			if (s && s->kind != SIM_CPU && s->w == cur) {
 				s->left -= (s64)SCHED_TICK_NS;
 				if (s->left <= 0)

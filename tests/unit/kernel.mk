@@ -6,8 +6,11 @@
 
 KERNEL_FAKE := vmkernel/arch/fake/fake.c vmkernel/arch/fake/machine.c $(CORE_HDRS)
 
-$(UNIT_DIR)/test_log: $(KERNEL_FAKE) vmkernel/kernel/log.c
-$(UNIT_DIR)/test_vmkcall: $(KERNEL_FAKE) vmkernel/kernel/log.c vmkernel/kernel/vmkcall.c
+# The log names the current world, and the vmkcalls list the world table
+# and the heaps: both need the core.
+$(UNIT_DIR)/test_log: $(KERNEL_FAKE) vmkernel/kernel/log.c $(CORE_SCHED)
+$(UNIT_DIR)/test_vmkcall: $(KERNEL_FAKE) vmkernel/kernel/log.c vmkernel/kernel/vmkcall.c \
+	vmkernel/kernel/console.c vmkernel/kernel/mem.c $(CORE_SCHED)
 
 # lib/format.c as vmk_snprintf/vmk_vsnprintf, so that the test can hold it
 # against the C library's snprintf in the same program.

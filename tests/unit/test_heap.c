@@ -45,14 +45,25 @@ static int teardown(void **state)
 	return 0;
 }
 
+static void count_mine(struct heap *h, void *arg)
+{
+	int *n = arg;
+
+	*n += h == &ha || h == &hb;
+}
+
 static void test_names(void **state)
 {
+	int mine = 0;
+
 	struct heap dup;
 	(void)state;
 
 	assert_ptr_equal(heap_find("sched"), &ha);
 	assert_ptr_equal(heap_find("net"), &hb);
 	assert_null(heap_find("nope"));
+	assert_true(heap_each(count_mine, &mine) >= 2);
+	assert_int_equal(mine, 2);
 	assert_int_equal(heap_create(&dup, "net", &arena, 0), -EEXIST);
 	assert_int_equal(heap_create(&dup, "", &arena, 0), -EINVAL);
 	assert_int_equal(heap_create(&dup, "a-name-far-too-long-for-a-heap",
@@ -115,6 +126,43 @@ static void test_large_objects(void **state)
 	assert_null(heap_alloc(&ha, 64ULL << 20));
 	heap_stats(&ha, &st);
 	assert_int_equal(st.nfail, 1);
+}
+
+static void test_page_blocks(void **state)
+{
+	struct heap_stats st;
+	u8 *p, *q;
+	(void)state;
+
+	p = heap_alloc_pages(&ha, 2);
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % PAGE_SIZE, 0);
+	assert_int_equal(p[0], 0);
+	assert_int_equal(p[4 * PAGE_SIZE - 1], 0);
+	memset(p, 0x33, 4 * PAGE_SIZE);
+	heap_stats(&ha, &st);
+	assert_int_equal(st.blocks, 1);
+	assert_int_equal(st.held, 4 * PAGE_SIZE);
+	assert_int_equal(st.in_use, 4 * PAGE_SIZE);
+	assert_null(heap_alloc_pages(&ha, PAGE_MAX_ORDER + 1));
+	/* The limit holds for page blocks too: 8 pages, 4 of them here. */
+	q = heap_alloc_pages(&hb, 2);
+	assert_non_null(q);
+	assert_null(heap_alloc_pages(&hb, 3));
+	heap_free_pages(&hb, q, 2);
+	heap_free_pages(&ha, p, 2);
+	heap_stats(&ha, &st);
+	assert_int_equal(st.blocks, 0);
+	assert_int_equal(st.held, 0);
+	assert_int_equal(st.in_use, 0);
+	assert_int_equal(st.in_use_hwm, 4 * PAGE_SIZE);
+	/* A fresh block is zeroed again, and a wrong order is a bug. */
+	p = heap_alloc_pages(&ha, 0);
+	assert_int_equal(p[100], 0);
+	assert_true(FAKE_CATCH_PANIC(heap_free_pages(&ha, p, 1)));
+	spin_unlock(&ha.lock);
+	spin_unlock(&arena.lock);
+	heap_free_pages(&ha, p, 0);
 }
 
 static void test_limit(void **state)
@@ -221,6 +269,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_small_objects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_objects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_blocks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_busy, setup, teardown),

@@ -17,9 +17,15 @@
 #include <vmk/check.h>
 #include <vmk/log.h>
 #include "fake.h"
+#include "core_env.h"
+
+/* core_env.h quiets the fake arch's stdio log; here kernel/log.c is the
+ * log, and the knob is just a variable. */
+int fake_log_level;
 
 #define MS		1000000ULL
-#define HDR0		"0:00:00:00.000 cpu0:1024) "
+/* Before the world table exists a line names world 0. */
+#define HDR0		"0:00:00:00.000 cpu0:0) "
 /* log.c formats a line in 256 bytes: at most 254 characters and '\n'. */
 #define LINE_MAX_LEN	255
 
@@ -70,22 +76,22 @@ static void test_line_shape(void **state)
 	log_info("hello %d", 42);
 	assert_ring_is(HDR0 "hello 42\n");
 
-	/* days:hh:mm:ss.mmm since load, the CPU and its console world. */
+	/* days:hh:mm:ss.mmm since load, the CPU and its current world. */
 	setup(NULL);
 	fake_set_now(((((1 * 24 + 2) * 60 + 3) * 60 + 4) * 1000 + 567) * MS + 999999);
 	fake_set_cpu(3);
 	log_info("up");
 	log_warn("odd %s", "guest");
 	log_err("bug");
-	assert_ring_is("1:02:03:04.567 cpu3:1027) up\n"
-		       "1:02:03:04.567 cpu3:1027) WARNING: odd guest\n"
-		       "1:02:03:04.567 cpu3:1027) ERROR: bug\n");
+	assert_ring_is("1:02:03:04.567 cpu3:0) up\n"
+		       "1:02:03:04.567 cpu3:0) WARNING: odd guest\n"
+		       "1:02:03:04.567 cpu3:0) ERROR: bug\n");
 
 	setup(NULL);
 	fake_set_now((123ULL * 86400000 + 23 * 3600000 + 59 * 60000 + 59 * 1000 + 1) * MS);
 	fake_set_cpu(63);
 	log_info("late");
-	assert_ring_is("123:23:59:59.001 cpu63:1087) late\n");
+	assert_ring_is("123:23:59:59.001 cpu63:0) late\n");
 }
 
 static void test_levels_filtered(void **state)
@@ -306,6 +312,23 @@ static void test_panic_last_words(void **state)
 	assert_string_equal(fake_serial, "vmkernel PANIC: " HDR0 "ERROR: broken invariant\n");
 }
 
+/* Once the world table exists, each line names the CPU's current world. */
+static void test_names_current_world(void **state)
+{
+	(void)state;
+	env_start(2);
+	log_init(VMK_LOG_INFO, false);
+	fake_set_cpu(1);
+	log_info("idle");
+	env_world("busy", NULL, NULL, 1000, 0, 0);
+	env_run(2 * MS);
+	fake_set_cpu(0);
+	log_info("busy");
+	assert_ring_is("0:00:00:01.000 cpu1:1025) idle\n"
+		       "0:00:00:01.002 cpu0:1026) busy\n");
+	env_teardown(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +341,7 @@ int main(void)
 		cmocka_unit_test_setup(test_read_offsets, setup),
 		cmocka_unit_test_setup(test_read_chunks, setup),
 		cmocka_unit_test_setup(test_panic_last_words, setup),
+		cmocka_unit_test_setup(test_names_current_world, setup),
 	};
 
 	return cmocka_run_group_tests_name("log", tests, NULL, NULL);

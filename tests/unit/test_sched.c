@@ -151,6 +151,48 @@ static void test_nonpreemptive(void **state)
 	assert_false(sched_need_resched(0));
 }
 
+static void test_hold_and_release(void **state)
+{
+	struct world_params p = {
+		.name = "console1", .type = VMK_WORLD_CONSOLE,
+		.alloc = { .shares = 2000 },
+	};
+	struct world *c, *a, *b, *idle1 = sched_current(1);
+	struct world_stats st;
+	(void)state;
+
+	assert_int_equal(world_create(&p, &c), 0);
+	sched_hold(1, c);
+	assert_ptr_equal(sched_current(1), c);
+	assert_int_equal(c->state, WORLD_RUNNING);
+	assert_int_equal(idle1->state, WORLD_WAITING);
+	/* Nothing is placed on or pulled to the held CPU, and its world
+	 * is never switched out, though CPU 0 is overloaded. */
+	a = env_world("a", NULL, NULL, 1000, 0, 0);
+	b = env_world("b", NULL, NULL, 1000, 0, 0);
+	assert_int_equal(a->cpu, 0);
+	assert_int_equal(b->cpu, 0);
+	env_run(200 * MS);
+	assert_ptr_equal(sched_current(1), c);
+	assert_int_equal(a->cpu, 0);
+	assert_int_equal(b->cpu, 0);
+	world_stats(c, &st);
+	assert_int_equal(st.used_ns, 200 * MS);
+	assert_int_equal(st.ready_ns + st.wait_ns, 0);
+	assert_true(env_used(a) >= 95 * MS && env_used(a) <= 105 * MS);
+	/* Released, the CPU is the scheduler's: it pulls a or b. */
+	sched_release(1, c);
+	assert_int_equal(c->state, WORLD_WAITING);
+	assert_ptr_equal(sched_current(1), idle1);
+	env_run(100 * MS);
+	assert_true(sched_current(1) == a || sched_current(1) == b);
+	world_stats(c, &st);
+	assert_int_equal(st.used_ns, 200 * MS);
+	assert_int_equal(st.wait_ns, 100 * MS);
+	/* Holding a CPU that runs a world is a vmkernel bug. */
+	assert_true(FAKE_CATCH_PANIC(sched_hold(1, c)));
+}
+
 static void test_affinity(void **state)
 {
 	struct world *p = env_world("pinned", NULL, NULL, 1000, 0, 0);
@@ -237,6 +279,7 @@ int main(void)
 		ENV_TEST1(test_limit_mhz),
 		ENV_TEST1(test_admission),
 		ENV_TEST1(test_nonpreemptive),
+		ENV_TEST2(test_hold_and_release),
 		ENV_TEST2(test_affinity),
 		ENV_TEST2(test_balance_three_on_two),
 		ENV_TEST2(test_idle_cpu_pulls),

@@ -15,6 +15,8 @@
 #include <vmk/errno.h>
 #include <vmk/log.h>
 #include <vmk/machine.h>
+#include <vmk/mem.h>
+#include <vmk/world.h>
 
 #define KEY 0x9e3779b97f4a7c15ULL
 
@@ -61,6 +63,18 @@ s64 arch_floor(u64 count, u64 *samples)
 	(void)count;
 	(void)samples;
 	return -EINVAL;
+}
+
+bool world_info_next(u32 *cursor, struct vmk_world_info *out)
+{
+	(void)cursor;
+	(void)out;
+	return false;
+}
+
+void mem_info(struct vmk_mem_info *out)
+{
+	(void)out;
 }
 
 u64 log_read(char *buf, u64 len, u64 from, u64 *next)

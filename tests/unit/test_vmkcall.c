@@ -16,10 +16,17 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <vmk/console.h>
 #include <vmk/errno.h>
 #include <vmk/log.h>
 #include <vmk/machine.h>
+#include <vmk/mem.h>
 #include "fake.h"
+#include "core_env.h"
+
+/* core_env.h quiets the fake arch's stdio log; here kernel/log.c is the
+ * log, and the knob is just a variable. */
+int fake_log_level;
 
 #define GUEST_BASE	0x100000ULL
 #define GUEST_SIZE	(256 * 1024ULL)
@@ -74,6 +81,13 @@ static int setup(void **state)
 		fake_cpu_stats[i].exits_total = 1000 * (i + 1);
 		fake_cpu_stats[i].vmk_tsc = 7 * (i + 1);
 	}
+	/* The world table of a 4-CPU vmkernel whose CPU 2 never entered. */
+	env_start(4);
+	assert_int_equal(console_init(4), 0);
+	for (u32 i = 0; i < 4; i++)
+		if (i != 2)
+			console_enter(i);
+	fake_set_cpu(0);
 	return 0;
 }
 
@@ -82,7 +96,7 @@ static int teardown(void **state)
 	(void)state;
 	free(guest);
 	fake_guest_ptr_hook = NULL;
-	return 0;
+	return env_teardown(state);
 }
 
 /* Every byte of the console's memory outside [gpa, gpa + len) is as it was. */
@@ -266,9 +280,9 @@ static void test_cpu_stats(void **state)
 
 static void test_world_list(void **state)
 {
-	struct vmk_world_info w[4];
+	struct vmk_world_info w[8];
 	const u64 gpa = GUEST_BASE + 16384;
-	const u64 bad[] = { 0, VMK_MAX_CPUS * 4 + 1, 1ULL << 32, (1ULL << 32) + 2,
+	const u64 bad[] = { 0, VMK_WORLD_LIST_MAX + 1, 1ULL << 32, (1ULL << 32) + 2,
 			    UINT64_MAX };
 	(void)state;
 
@@ -282,35 +296,96 @@ static void test_world_list(void **state)
 	assert_int_equal(asked_len, 2 * sizeof(w[0]));
 	assert_only_written(gpa, 2 * sizeof(w[0]));
 
-	/* More slots than worlds: one per CPU. */
-	for (u64 max = 4; max <= VMK_MAX_CPUS * 4; max += 252) {
+	/* More slots than worlds: the buffer is the caller's max, but only
+	 * the worlds are written: an idle and a console world per CPU. */
+	for (u64 max = 8; max <= VMK_WORLD_LIST_MAX; max += 248) {
 		memset(guest, POISON, GUEST_SIZE);
-		assert_int_equal(call(VMK_CALL_WORLD_LIST, gpa, max, 0), 4);
+		assert_int_equal(call(VMK_CALL_WORLD_LIST, gpa, max, 0), 8);
 		assert_int_equal(asked_gpa, gpa);
-		assert_int_equal(asked_len, sizeof(w));
+		assert_int_equal(asked_len, max * sizeof(w[0]));
 		assert_only_written(gpa, sizeof(w));
 	}
 	memcpy(w, guest + (gpa - GUEST_BASE), sizeof(w));
 	for (u32 i = 0; i < 4; i++) {
+		struct vmk_world_info *idle = &w[i], *con = &w[4 + i];
 		char name[32];
 
+		snprintf(name, sizeof(name), "idle%02u", i);
+		assert_string_equal(idle->name, name);
+		assert_int_equal(idle->id, 1024 + i);
+		assert_int_equal(idle->type, VMK_WORLD_IDLE);
+		/* Idle runs only where the console never came. */
+		assert_int_equal(idle->state, i == 2 ? VMK_WORLD_RUNNING : VMK_WORLD_WAITING);
 		snprintf(name, sizeof(name), "console%u", i);
-		assert_int_equal(w[i].id, VMK_CONSOLE_WORLD_ID + i);
-		assert_int_equal(w[i].type, VMK_WORLD_CONSOLE);
-		assert_int_equal(w[i].state, i == 2 ? VMK_WORLD_DEAD : VMK_WORLD_RUNNING);
-		assert_int_equal(w[i].cpu, i);
-		assert_string_equal(w[i].name, name);
-		assert_int_equal(w[i].exits, 1000 * (i + 1));
-		assert_int_equal(w[i].vmk_tsc, 7 * (i + 1));
+		assert_string_equal(con->name, name);
+		assert_int_equal(con->id, 1028 + i);
+		assert_int_equal(con->type, VMK_WORLD_CONSOLE);
+		assert_int_equal(con->state, i == 2 ? VMK_WORLD_NEW : VMK_WORLD_RUNNING);
+		assert_int_equal(con->cpu, i);
+		assert_int_equal(con->shares, CONSOLE_SHARES);
+		assert_int_equal(con->exits, 1000 * (i + 1));
+		assert_int_equal(con->vmk_tsc, 7 * (i + 1));
+		assert_int_equal(idle->exits, 0);
 	}
+
+	/* A listing in chunks: each goes on where the last one stopped. */
+	assert_int_equal(call(VMK_CALL_WORLD_LIST, gpa, 3, 0), 3);
+	memcpy(w, guest + (gpa - GUEST_BASE), 3 * sizeof(w[0]));
+	assert_int_equal(call(VMK_CALL_WORLD_LIST, gpa, 8, w[2].next), 5);
+	memcpy(w, guest + (gpa - GUEST_BASE), sizeof(w[0]));
+	assert_int_equal(w[0].id, 1027);
+	/* A cursor past the end, even one that would wrap a u32, finds none. */
+	assert_int_equal(call(VMK_CALL_WORLD_LIST, gpa, 8, 1ULL << 32), 0);
+	assert_int_equal(call(VMK_CALL_WORLD_LIST, gpa, 8, UINT64_MAX), 0);
 
 	/* Refused buffers: one that ends past the console's memory, one that wraps. */
 	memset(guest, POISON, GUEST_SIZE);
-	assert_int_equal(call(VMK_CALL_WORLD_LIST, GUEST_BASE + GUEST_SIZE - sizeof(w) + 1,
+	assert_int_equal(call(VMK_CALL_WORLD_LIST, GUEST_BASE + GUEST_SIZE - 4 * sizeof(w[0]) + 1,
 			      4, 0), -EFAULT);
 	assert_int_equal(call(VMK_CALL_WORLD_LIST, UINT64_MAX - 64, 4, 0), -EINVAL);
 	refuse_with = -EFAULT;
 	assert_int_equal(call(VMK_CALL_WORLD_LIST, gpa, 4, 0), -EFAULT);
+	assert_untouched();
+}
+
+static void test_mem_info(void **state)
+{
+	static void *region;
+	struct vmk_mem_info mi;
+	const u64 gpa = GUEST_BASE + 8192;
+	(void)state;
+
+	/* The heaps' names are global: one memory for the whole program. */
+	if (!region) {
+		region = aligned_alloc(PAGE_SIZE, 8ULL << 20);
+		assert_non_null(region);
+		assert_int_equal(mem_init(pa(0x40000000), 8ULL << 20, region, 100000), 0);
+	}
+	assert_int_equal(call(VMK_CALL_MEM_INFO, gpa, sizeof(mi) - 1, 0), -EINVAL);
+	assert_int_equal(asked_calls, 0);
+	assert_non_null(heap_alloc_pages(mem_heap(MEM_HEAP_MACHINE), 2));
+	assert_int_equal(call(VMK_CALL_MEM_INFO, gpa, sizeof(mi), 0), 0);
+	assert_only_written(gpa, sizeof(mi));
+	memcpy(&mi, guest + (gpa - GUEST_BASE), sizeof(mi));
+	assert_int_equal(mi.total, 8ULL << 20);
+	assert_int_equal(mi.image, ALIGN_UP(100000, PAGE_SIZE));
+	assert_true(mi.meta > 0 && mi.meta < (64 << 10));
+	assert_int_equal(mi.free, mem_total() - mem_used());
+	assert_int_equal(mi.total - mi.free, mi.image + mi.meta + mem_heap(MEM_HEAP_MACHINE)->st.held);
+	/* Its three heaps, among the test environment's. */
+	bool seen = false;
+	for (u32 i = 0; i < mi.nheaps; i++) {
+		if (strcmp(mi.heaps[i].name, "machine"))
+			continue;
+		seen = true;
+		assert_int_equal(mi.heaps[i].held, mem_heap(MEM_HEAP_MACHINE)->st.held);
+		assert_true(mi.heaps[i].held >= 4 * PAGE_SIZE);
+		assert_true(mi.heaps[i].in_use_hwm >= mi.heaps[i].in_use);
+	}
+	assert_true(seen);
+	refuse_with = -EFAULT;
+	memset(guest, POISON, GUEST_SIZE);
+	assert_int_equal(call(VMK_CALL_MEM_INFO, gpa, sizeof(mi), 0), -EFAULT);
 	assert_untouched();
 }
 
@@ -360,6 +435,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_log_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cpu_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_world_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mem_info, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_floor, setup, teardown),
 	};
 

@@ -143,6 +143,49 @@ static void test_destroy_running_refused(void **state)
 	assert_int_equal(world_destroy(a), 0);
 }
 
+static void test_ids_and_listing(void **state)
+{
+	struct world_params p = { .name = "helper", .type = VMK_WORLD_HELPER };
+	struct vmk_world_info wi;
+	struct world *a, *b;
+	u32 cursor = 0, n = 0, id;
+	(void)state;
+
+	/* The first world (idle00) has the first ID; IDs come in slot order. */
+	assert_int_equal(sched_current(0)->id, WORLD_ID_FIRST);
+	assert_int_equal(world_current_id(), WORLD_ID_FIRST);
+	a = env_world("a", NULL, NULL, 3000, 0, 0);
+	assert_int_equal(a->id, WORLD_ID_FIRST + 1);
+	assert_int_equal(world_slot_of(a), 1);
+	assert_int_equal(world_create(&p, &b), 0);
+	id = b->id;
+	assert_int_equal(world_destroy(b), 0);
+	assert_int_equal(world_create(&p, &b), 0);
+	assert_true(b->id != id);
+	assert_null(world_find(0));
+	assert_null(world_find(id));
+
+	env_run(100 * MS);
+	while (world_info_next(&cursor, &wi)) {
+		assert_int_equal(wi.next, cursor);
+		if (wi.id == a->id) {
+			assert_string_equal(wi.name, "a");
+			assert_int_equal(wi.type, VMK_WORLD_SYSTEM);
+			assert_int_equal(wi.shares, 3000);
+			assert_string_equal(wi.group, "");
+			/* Alone on the CPU: it ran all the time it was not new. */
+			assert_int_equal(wi.used_ns + wi.ready_ns, 100 * MS);
+			assert_true(wi.used_ns >= 99 * MS);
+			assert_int_equal(wi.wait_ns, 0);
+		}
+		n++;
+	}
+	assert_int_equal(n, 3);
+	assert_int_equal(cursor, WORLD_MAX);
+	/* A cursor past the end finds nothing. */
+	assert_false(world_info_next(&cursor, &wi));
+}
+
 static void test_idle_cannot_block(void **state)
 {
 	int ev;
@@ -159,6 +202,7 @@ int main(void)
 		ENV_TEST1(test_accounting),
 		ENV_TEST1(test_wakeup_one_in_order),
 		ENV_TEST1(test_destroy_running_refused),
+		ENV_TEST1(test_ids_and_listing),
 		ENV_TEST1(test_idle_cannot_block),
 	};
 

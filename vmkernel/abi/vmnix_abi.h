@@ -53,7 +53,7 @@ typedef int64_t vmk_s64;
 
 /* "VMKXIMG\0" read as a little-endian u64. */
 #define VMK_IMAGE_MAGIC		0x00474d49584b4d56ULL
-#define VMK_ABI_VERSION		3
+#define VMK_ABI_VERSION		4
 #define VMK_ARCH_X86_64		1
 
 #define VMK_PAGE_SIZE		4096ULL
@@ -131,6 +131,8 @@ enum vmk_fail_step {
 	VMK_FAIL_CPU_ENTER,	/* before touching any CPU state */
 	VMK_FAIL_CPU_SVM,	/* after EFER.SVME is set */
 	VMK_FAIL_CPU_VMCB,	/* after the VMCB is built, before VMRUN */
+	VMK_FAIL_LOCK_ORDER,	/* start-up takes two locks against their ranks:
+				 * the debug image must catch it (fail_cpu unused) */
 	VMK_FAIL_STEPS
 };
 
@@ -199,12 +201,16 @@ enum vmk_call {
 	VMK_CALL_INFO,		/* (gpa of vmk_info, size) -> 0 */
 	VMK_CALL_LOG_READ,	/* (gpa, len, from) -> bytes copied */
 	VMK_CALL_CPU_STATS,	/* (cpu index, gpa of vmk_cpu_stats, size) -> 0 */
-	VMK_CALL_WORLD_LIST,	/* (gpa of vmk_world_info[], max) -> count */
+	VMK_CALL_WORLD_LIST,	/* (gpa of vmk_world_info[], max, cursor) -> count:
+				 * up to max worlds from cursor on (0: the
+				 * first; past the end: none); the last one's
+				 * next continues the listing */
 	VMK_CALL_UNLOAD,	/* (load key) -> 0 on this CPU, which leaves the
 				 * vmkernel; -EINVAL for a wrong key */
 	VMK_CALL_CHECKSUM,	/* () -> checksum of the vmkernel's image text/rodata */
 	VMK_CALL_FLOOR,		/* (count, gpa of u64[count]) -> count: cycles of
 				 * VMRUN/#VMEXIT pairs with a guest that only exits */
+	VMK_CALL_MEM_INFO,	/* (gpa of vmk_mem_info, size) -> 0 */
 	VMK_CALL_COUNT
 };
 
@@ -222,6 +228,29 @@ struct vmk_info {
 	vmk_u64 tsc_khz;
 	vmk_u32 paging_levels;	/* 4 or 5 */
 	vmk_u32 reserved;
+};
+
+/* The vmkernel's memory: its region and each of its heaps. */
+#define VMK_MEM_HEAPS_MAX	16
+
+struct vmk_heap_info {
+	char name[24];
+	vmk_u64 limit;		/* bytes; 0: none */
+	vmk_u64 held;		/* bytes of pages it holds */
+	vmk_u64 held_hwm;	/* their high-water mark */
+	vmk_u64 in_use;		/* bytes handed out */
+	vmk_u64 in_use_hwm;
+	vmk_u64 nalloc, nfree, nfail;
+};
+
+struct vmk_mem_info {
+	vmk_u64 total;		/* the region */
+	vmk_u64 free;		/* bytes of free pages */
+	vmk_u64 image;		/* bytes the image takes at its start */
+	vmk_u64 meta;		/* bytes of the page allocator's metadata */
+	vmk_u32 nheaps;		/* entries of heaps[] filled */
+	vmk_u32 reserved;
+	struct vmk_heap_info heaps[VMK_MEM_HEAPS_MAX];
 };
 
 /* #VMEXIT reasons counted per CPU (an index, not the SVM exit code). */
@@ -256,9 +285,6 @@ struct vmk_cpu_stats {
 	vmk_u64 entered_tsc;	/* TSC when it entered */
 };
 
-/* The console world of vmkernel CPU n has world ID VMK_CONSOLE_WORLD_ID + n. */
-#define VMK_CONSOLE_WORLD_ID	1024
-
 enum vmk_world_type {
 	VMK_WORLD_CONSOLE = 0,
 	VMK_WORLD_SYSTEM,
@@ -277,15 +303,29 @@ enum vmk_world_state {
 	VMK_WORLD_DEAD,
 };
 
+/*
+ * One world of the vmkernel's world table.  IDs come from the table and
+ * are never reused while a world lives; the console world of each CPU is
+ * one of them (the log's "cpuN:ID)" names the same IDs).
+ */
 struct vmk_world_info {
 	vmk_u32 id;
 	vmk_u32 type;		/* enum vmk_world_type */
 	vmk_u32 state;		/* enum vmk_world_state */
-	vmk_u32 cpu;		/* CPU index it runs on */
+	vmk_u32 cpu;		/* CPU index it runs or last ran on */
 	char name[32];
-	vmk_u64 exits;
-	vmk_u64 vmk_tsc;
+	char group[32];		/* its group (VM), "" for none */
+	vmk_u32 shares;
+	vmk_u32 next;		/* the cursor that continues after this world */
+	vmk_u64 used_ns;	/* time running */
+	vmk_u64 ready_ns;	/* runnable, waiting for a CPU */
+	vmk_u64 wait_ns;	/* blocked */
+	vmk_u64 cstp_ns;	/* co-stopped */
+	vmk_u64 exits;		/* console worlds: exits of its CPU */
+	vmk_u64 vmk_tsc;	/* console worlds: cycles handling them */
 };
+
+#define VMK_WORLD_LIST_MAX	(4 * VMK_MAX_CPUS)	/* entries per VMK_CALL_WORLD_LIST */
 
 /* ---- the vmkernel log --------------------------------------------------- */
 

@@ -281,6 +281,39 @@ out_unlock:
 	spin_unlock(&h->lock);
 }
 
+void *heap_alloc_pages(struct heap *h, u32 order)
+{
+	void *p;
+
+	if (order > PAGE_MAX_ORDER)
+		return NULL;
+	spin_lock(&h->lock);
+	p = heap_get_pages(h, order);
+	if (p) {
+		h->st.blocks++;
+		heap_note_use(h, PAGE_SIZE << order);
+	} else {
+		h->st.nfail++;
+	}
+	spin_unlock(&h->lock);
+	if (p)
+		memset(p, 0, PAGE_SIZE << order);
+	return p;
+}
+
+void heap_free_pages(struct heap *h, void *p, u32 order)
+{
+	if (!p)
+		return;
+	spin_lock(&h->lock);
+	CHECK(h->st.blocks > 0);
+	heap_put_pages(h, p, order);
+	h->st.blocks--;
+	h->st.in_use -= PAGE_SIZE << order;
+	h->st.nfree++;
+	spin_unlock(&h->lock);
+}
+
 struct heap *heap_find(const char *name)
 {
 	struct heap *h;
@@ -348,6 +381,18 @@ out_unlock:
 	return ret;
 }
 
+u32 heap_each(void (*fn)(struct heap *h, void *arg), void *arg)
+{
+	struct heap *h;
+	u32 n = 0;
+
+	spin_lock(&heap_list_lock);
+	for (h = heap_list; h; h = h->next, n++)
+		fn(h, arg);
+	spin_unlock(&heap_list_lock);
+	return n;
+}
+
 void heap_stats(struct heap *h, struct heap_stats *out)
 {
 	spin_lock(&h->lock);
@@ -401,6 +446,9 @@ static void heap_report_one(char *buf, size_t size, size_t *len,
 	if (st.large)
 		heap_report_put(buf, size, len, "  large: %llu objects\n",
 				(unsigned long long)st.large);
+	if (st.blocks)
+		heap_report_put(buf, size, len, "  page blocks: %llu\n",
+				(unsigned long long)st.blocks);
 }
 
 size_t heap_report(char *buf, size_t size)

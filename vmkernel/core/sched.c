@@ -69,6 +69,7 @@ struct sched_cpu {
 	u64 load;			/* sum of w->load of worlds here */
 	u32 nr;
 	bool need_resched;
+	bool held;			/* cur was given by sched_hold() */
 	u64 last_balance;
 	u64 idle_since;
 	struct sched_cpu_stats st;
@@ -79,6 +80,7 @@ static u32 sched_ncpu;
 static u32 sched_mhz;
 static u64 sched_last_entitle;
 static bool sched_dirty;
+static bool sched_entitling;		/* a CPU is refreshing entitlements */
 
 static struct world *sched_world_of_rqn(struct rq_node *n)
 {
@@ -108,6 +110,7 @@ int sched_init(u32 ncpus, u32 cpu_mhz)
 	sched_mhz = cpu_mhz;
 	sched_last_entitle = arch_now_ns();
 	sched_dirty = true;
+	sched_entitling = false;
 	pool_init((u64)ncpus * SCHED_CPU_UNITS);
 	return 0;
 }
@@ -276,6 +279,9 @@ static u32 sched_choose_cpu(const struct world *w)
 		if (!(mask & (1ULL << cpu)))
 			continue;
 		score = READ_ONCE(sched_cpus[cpu].load);
+		/* A held CPU runs nothing else: only when nothing else is allowed. */
+		if (READ_ONCE(sched_cpus[cpu].held))
+			score += 1ULL << 60;
 		if (sched_sibling_on(w, cpu))
 			score += 4 * SCHED_CPU_UNITS;
 		if (score < best_score ||
@@ -357,6 +363,8 @@ static void sched_balance(u32 cpu, u64 now, bool idle)
 	u32 c, from = cpu, i;
 
 	rq->last_balance = now;
+	if (READ_ONCE(rq->held))
+		return;
 	for (c = 0; c < sched_ncpu; c++) {
 		load = READ_ONCE(sched_cpus[c].load);
 		if (c != cpu && sched_cpus[c].ready.n && load > best) {
@@ -389,6 +397,55 @@ static void sched_balance(u32 cpu, u64 now, bool idle)
 }
 
 /* ---- lifecycle ---- */
+
+void sched_hold(u32 cpu, struct world *w)
+{
+	struct sched_cpu *rq = &sched_cpus[cpu];
+	u64 now = arch_now_ns();
+
+	CHECK(cpu < sched_ncpu);
+	CHECK(w->state == WORLD_NEW || w->state == WORLD_WAITING);
+	/* Only hold and release change what a held CPU runs, and their
+	 * callers take turns; the checks need not be under the lock. */
+	CHECK(READ_ONCE(rq->cur) == rq->idle && !w->queued);
+	spin_lock(&rq->lock);
+	rq->st.idle_ns += now - rq->idle_since;
+	world_set_state(rq->idle, WORLD_WAITING, now);
+	w->cpu = cpu;
+	w->affinity = 1ULL << cpu;
+	w->vtime = MAX(w->vtime, rq->vt);
+	sched_assign(rq, w);
+	sched_refill(w, now);
+	world_set_state(w, WORLD_RUNNING, now);
+	w->run_start = now;
+	w->quantum_end = now + SCHED_QUANTUM_NS;
+	w->last_active = now;
+	rq->cur = w;
+	rq->held = true;
+	spin_unlock(&rq->lock);
+	sched_entitle_dirty();
+}
+
+void sched_release(u32 cpu, struct world *w)
+{
+	struct sched_cpu *rq = &sched_cpus[cpu];
+	u64 now = arch_now_ns();
+
+	CHECK(cpu < sched_ncpu);
+	CHECK(READ_ONCE(rq->held) && READ_ONCE(rq->cur) == w);
+	spin_lock(&rq->lock);
+	sched_charge(w, now);
+	sched_unassign(rq, w);
+	w->last_active = now;
+	world_set_state(w, WORLD_WAITING, now);
+	world_set_state(rq->idle, WORLD_RUNNING, now);
+	rq->idle_since = now;
+	rq->cur = rq->idle;
+	rq->held = false;
+	spin_unlock(&rq->lock);
+	sched_entitle_dirty();
+}
+
 
 void sched_add(struct world *w)
 {
@@ -524,7 +581,7 @@ void sched_entitle(void)
 	u64 now = arch_now_ns();
 
 	WRITE_ONCE(sched_dirty, false);
-	sched_last_entitle = now;
+	WRITE_ONCE(sched_last_entitle, now);
 	pool_walk(sched_mark_active, &now);
 	pool_entitle(sched_set_weight);
 }
@@ -638,9 +695,17 @@ void sched_tick(void)
 	bool costop;
 
 	CHECK(cpu < sched_ncpu);
-	if (cpu == 0 && (READ_ONCE(sched_dirty) ||
-			 now - sched_last_entitle >= SCHED_ENTITLE_NS))
+	/* What a held CPU runs is not the scheduler's to change. */
+	if (READ_ONCE(rq->held))
+		return;
+	/* Whichever CPU ticks first once they are due refreshes the
+	 * entitlements (CPU 0 may be held by the console). */
+	if ((READ_ONCE(sched_dirty) ||
+	     now - READ_ONCE(sched_last_entitle) >= SCHED_ENTITLE_NS) &&
+	    !__atomic_exchange_n(&sched_entitling, true, __ATOMIC_ACQUIRE)) {
 		sched_entitle();
+		__atomic_store_n(&sched_entitling, false, __ATOMIC_RELEASE);
+	}
 	/* An idle CPU looks for work at every tick, a busy one less often. */
 	if (rq->cur == rq->idle || now - rq->last_balance >= SCHED_BALANCE_NS)
 		sched_balance(cpu, now, rq->cur == rq->idle);

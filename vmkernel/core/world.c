@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Worlds and groups (see <vmk/world.h>).  World records come from the
- * "world" heap given to world_init().  IDs are slot + WORLD_MAX * gen,
- * gen rising on each use of a slot, so a stale ID never finds a new world.
+ * "world" heap given to world_init().  IDs are WORLD_ID_FIRST + slot +
+ * WORLD_MAX * (gen - 1), gen rising on each use of a slot, so a stale ID
+ * never finds a new world and the first worlds have the small IDs ESX
+ * showed (1024, 1025, ...).
  *
  * Waiting: a world waits for an event, any pointer; waiters hang on one of
  * WORLD_WAIT_BUCKETS lists hashed by the event, so a wakeup looks only at
@@ -94,7 +96,7 @@ static int world_table_add(struct world *w)
 		if (world_slot[slot])
 			continue;
 		world_gen[slot]++;
-		w->id = slot + WORLD_MAX * world_gen[slot];
+		w->id = WORLD_ID_FIRST + slot + WORLD_MAX * (world_gen[slot] - 1);
 		world_slot[slot] = w;
 		world_hint = slot + 1;
 		world_nlive++;
@@ -108,8 +110,8 @@ static int world_table_add(struct world *w)
 static void world_table_del(struct world *w)
 {
 	spin_lock(&world_table_lock);
-	CHECK(world_slot[w->id % WORLD_MAX] == w);
-	world_slot[w->id % WORLD_MAX] = NULL;
+	CHECK(world_slot[world_slot_of(w)] == w);
+	world_slot[world_slot_of(w)] = NULL;
 	world_nlive--;
 	spin_unlock(&world_table_lock);
 }
@@ -119,7 +121,7 @@ struct world *world_find(u32 id)
 	struct world *w;
 
 	spin_lock(&world_table_lock);
-	w = world_slot[id % WORLD_MAX];
+	w = world_slot[(id - WORLD_ID_FIRST) % WORLD_MAX];
 	if (w && w->id != id)
 		w = NULL;
 	spin_unlock(&world_table_lock);
@@ -132,7 +134,7 @@ struct world *world_next(struct world *prev)
 	u32 slot;
 
 	spin_lock(&world_table_lock);
-	for (slot = prev ? prev->id % WORLD_MAX + 1 : 0; slot < WORLD_MAX;
+	for (slot = prev ? world_slot_of(prev) + 1 : 0; slot < WORLD_MAX;
 	     slot++) {
 		if (world_slot[slot]) {
 			w = world_slot[slot];
@@ -143,6 +145,65 @@ struct world *world_next(struct world *prev)
 	return w;
 }
 
+u32 world_slot_of(const struct world *w)
+{
+	return (w->id - WORLD_ID_FIRST) % WORLD_MAX;
+}
+
+/*
+ * A reader on another CPU sees the accounting of the last state change
+ * plus the time spent in the present state since; it writes nothing, so
+ * it needs none of the scheduler's locks, and a figure may be a moment
+ * old.
+ */
+static void world_info_fill(const struct world *w, u64 now,
+			    struct vmk_world_info *out)
+{
+	u8 state = READ_ONCE(w->state);
+	u64 since = READ_ONCE(w->state_since);
+	u64 dt = now > since ? now - since : 0;
+
+	memset(out, 0, sizeof(*out));
+	out->id = w->id;
+	out->type = w->type;
+	out->state = state;
+	out->cpu = READ_ONCE(w->cpu);
+	memcpy(out->name, w->name, sizeof(out->name));
+	if (w->group)
+		memcpy(out->group, w->group->name, sizeof(out->group));
+	out->shares = w->node.alloc.shares;
+	out->used_ns = READ_ONCE(w->st.used_ns) +
+		       (state == WORLD_RUNNING ? dt : 0);
+	out->ready_ns = READ_ONCE(w->st.ready_ns) +
+			(state == WORLD_READY ? dt : 0);
+	out->wait_ns = READ_ONCE(w->st.wait_ns) +
+		       (state == WORLD_WAITING ? dt : 0);
+	out->cstp_ns = READ_ONCE(w->st.cstp_ns) +
+		       (state == WORLD_COSTOPPED ? dt : 0);
+}
+
+bool world_info_next(u32 *cursor, struct vmk_world_info *out)
+{
+	u64 now = arch_now_ns();
+	bool found = false;
+	u32 slot;
+
+	spin_lock(&world_table_lock);
+	for (slot = *cursor; slot < WORLD_MAX; slot++) {
+		if (world_slot[slot]) {
+			world_info_fill(world_slot[slot], now, out);
+			*cursor = slot + 1;
+			out->next = *cursor;
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&world_table_lock);
+	if (!found)
+		*cursor = WORLD_MAX;
+	return found;
+}
+
 u32 world_count(void)
 {
 	return READ_ONCE(world_nlive);
@@ -151,6 +212,17 @@ u32 world_count(void)
 struct world *world_current(void)
 {
 	return sched_current(arch_cpu_index());
+}
+
+u32 world_current_id(void)
+{
+	u32 cpu = arch_cpu_index();
+	struct world *w;
+
+	if (cpu >= sched_ncpus())
+		return 0;
+	w = sched_current(cpu);
+	return w ? w->id : 0;
 }
 
 /* name: checked by the caller, shorter than WORLD_NAME_LEN. */
@@ -180,6 +252,7 @@ int world_init(struct heap *h, u32 ncpus)
 	int ret;
 
 	memset(world_slot, 0, sizeof(world_slot));
+	memset(world_gen, 0, sizeof(world_gen));
 	world_nlive = 0;
 	world_hint = 0;
 	world_heap = h;

@@ -6,22 +6,27 @@
  * it with the LOG_READ vmkcall; after an unload or a failed load the shim
  * reads the ring directly (struct vmk_log_ring in vmnix_abi.h), so the
  * last words of the vmkernel are never lost.  Optionally each line also
- * goes to the serial port.  log_lock guards the ring; it is the innermost
- * lock: nothing is acquired while holding it.
+ * goes to the serial port.  log_lock guards the ring and the serial
+ * port; it is a ranked IRQ lock (LOCK_RANK_LOG, the innermost: anything
+ * may log, and nothing is acquired while holding it), so that an
+ * interrupt handler that logs cannot deadlock against the code it
+ * interrupted, and debug builds check it like every other lock.
  */
 #include <stdarg.h>
 #include <vmk/arch.h>
 #include <vmk/check.h>
 #include <vmk/format.h>
+#include <vmk/lock.h>
 #include <vmk/log.h>
 #include <vmk/machine.h>
 #include <vmk/string.h>
+#include <vmk/world.h>
 
 struct vmk_log_ring vmk_log_ring;
 
 static u32 log_level = VMK_LOG_INFO;
 static bool log_serial;
-static u32 log_lock;
+static struct irqlock log_lock = { SPINLOCK_INIT("log", LOCK_RANK_LOG) };
 
 void log_init(u32 level, bool serial)
 {
@@ -41,18 +46,6 @@ static void ring_put(const char *s, size_t n)
 	__atomic_store_n(&vmk_log_ring.head, head + n, __ATOMIC_RELEASE);
 }
 
-static void lock(void)
-{
-	while (__atomic_exchange_n(&log_lock, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&log_lock, __ATOMIC_RELAXED))
-			arch_cpu_relax();
-}
-
-static void unlock(void)
-{
-	__atomic_store_n(&log_lock, 0, __ATOMIC_RELEASE);
-}
-
 static int log_vformat(char *line, size_t size, int level, const char *fmt, va_list ap)
 {
 	static const char *const tags[] = { "ERROR: ", "WARNING: ", "", "" };
@@ -62,7 +55,7 @@ static int log_vformat(char *line, size_t size, int level, const char *fmt, va_l
 
 	n = snprintf(line, size, "%lu:%02lu:%02lu:%02lu.%03lu cpu%u:%u) %s",
 		     ms / 86400000, ms / 3600000 % 24, ms / 60000 % 60,
-		     ms / 1000 % 60, ms % 1000, cpu, VMK_CONSOLE_WORLD_ID + cpu,
+		     ms / 1000 % 60, ms % 1000, cpu, world_current_id(),
 		     tags[level & 3]);
 	if (n >= (int)size)
 		n = (int)size - 1;
@@ -77,6 +70,7 @@ static int log_vformat(char *line, size_t size, int level, const char *fmt, va_l
 void log_printf(int level, const char *fmt, ...)
 {
 	char line[256];
+	unsigned long flags;
 	va_list ap;
 	int n;
 
@@ -86,11 +80,11 @@ void log_printf(int level, const char *fmt, ...)
 	n = log_vformat(line, sizeof(line), level, fmt, ap);
 	va_end(ap);
 
-	lock();
+	flags = irqlock_lock(&log_lock);
 	ring_put(line, (size_t)n);
 	if (log_serial)
 		arch_serial_write(line, (size_t)n);
-	unlock();
+	irqlock_unlock(&log_lock, flags);
 }
 
 u64 log_read(char *buf, u64 len, u64 from, u64 *next)

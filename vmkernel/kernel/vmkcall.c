@@ -13,7 +13,9 @@
 #include <vmk/format.h>
 #include <vmk/log.h>
 #include <vmk/machine.h>
+#include <vmk/mem.h>
 #include <vmk/string.h>
+#include <vmk/world.h>
 
 /* This load's key (vmk_boot_info.load_key); 0 until vmkcall_init. */
 static u64 load_key;
@@ -77,34 +79,43 @@ static s64 call_cpu_stats(u64 index, u64 gpa, u64 size)
 	return 0;
 }
 
-static s64 call_world_list(u64 gpa, u64 max)
+static s64 call_world_list(u64 gpa, u64 max, u64 cursor)
 {
-	u32 n = arch_ncpus();
+	struct vmk_world_info wi;
+	u32 n = 0, at = (u32)MIN(cursor, (u64)WORLD_MAX);
 	int err;
 
-	if (max == 0 || max > VMK_MAX_CPUS * 4)
+	if (max == 0 || max > VMK_WORLD_LIST_MAX)
 		return -EINVAL;
-	if (max < n)
-		n = (u32)max;
-	struct vmk_world_info *w = arch_guest_ptr(gpa, n * sizeof(*w), &err);
+	struct vmk_world_info *w = arch_guest_ptr(gpa, max * sizeof(*w), &err);
 	if (!w)
 		return err;
-	for (u32 i = 0; i < n; i++) {
+	while (n < max && world_info_next(&at, &wi)) {
 		struct vmk_cpu_stats st;
-		struct vmk_world_info wi;
 
-		arch_cpu_stats(i, &st);
-		memset(&wi, 0, sizeof(wi));
-		wi.id = VMK_CONSOLE_WORLD_ID + i;
-		wi.type = VMK_WORLD_CONSOLE;
-		wi.state = st.state == VMK_CPU_CONSOLE ? VMK_WORLD_RUNNING : VMK_WORLD_DEAD;
-		wi.cpu = i;
-		snprintf(wi.name, sizeof(wi.name), "console%u", i);
-		wi.exits = st.exits_total;
-		wi.vmk_tsc = st.vmk_tsc;
-		memcpy(&w[i], &wi, sizeof(wi));
+		/* A console world's work in the vmkernel is its CPU's exits. */
+		if (wi.type == VMK_WORLD_CONSOLE && !arch_cpu_stats(wi.cpu, &st)) {
+			wi.exits = st.exits_total;
+			wi.vmk_tsc = st.vmk_tsc;
+		}
+		memcpy(&w[n++], &wi, sizeof(wi));
 	}
 	return n;
+}
+
+static s64 call_mem_info(u64 gpa, u64 size)
+{
+	struct vmk_mem_info *mi;
+	int err;
+
+	if (size < sizeof(*mi))
+		return -EINVAL;
+	mi = arch_guest_ptr(gpa, sizeof(*mi), &err);
+	if (!mi)
+		return err;
+	/* Straight into the console's buffer: it is too big for the stack. */
+	mem_info(mi);
+	return 0;
 }
 
 static s64 call_floor(u64 count, u64 gpa)
@@ -133,7 +144,7 @@ s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 	case VMK_CALL_CPU_STATS:
 		return call_cpu_stats(a0, a1, a2);
 	case VMK_CALL_WORLD_LIST:
-		return call_world_list(a0, a1);
+		return call_world_list(a0, a1, a2);
 	case VMK_CALL_UNLOAD:
 		if (!key_valid(a0))
 			return -EINVAL;
@@ -143,6 +154,8 @@ s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 		return (s64)(arch_image_checksum() >> 1);
 	case VMK_CALL_FLOOR:
 		return call_floor(a0, a1);
+	case VMK_CALL_MEM_INFO:
+		return call_mem_info(a0, a1);
 	default:
 		return -ENOSYS;
 	}

@@ -13,6 +13,7 @@
 #   VMKX_BIN      directory of console tools to install in /usr/sbin
 #   VMKX_SHIM     path of vmnix.ko (optional)
 #   VMKX_VMKERNEL path of the vmkernel image (optional)
+#   VMKX_VMKERNEL_DEBUG path of its VMK_DEBUG build (optional)
 #   VMKX_EXTRA    extra binaries from the host to include (optional)
 
 check() {
@@ -52,6 +53,9 @@ install() {
 	fi
 	if [[ -n $VMKX_VMKERNEL && -f $VMKX_VMKERNEL ]]; then
 		inst_simple "$VMKX_VMKERNEL" /lib/vmkx/vmkernel
+	fi
+	if [[ -n $VMKX_VMKERNEL_DEBUG && -f $VMKX_VMKERNEL_DEBUG ]]; then
+		inst_simple "$VMKX_VMKERNEL_DEBUG" /lib/vmkx/vmkernel-debug
 	fi
 	for f in $VMKX_EXTRA; do
 		[[ -e $f ]] && inst_binary "$f"

@@ -960,13 +960,16 @@ static void call_verify(const struct vmnix_call *c, const void *buf)
 		}
 		break;
 	case VMK_CALL_WORLD_LIST: {
-		vmk_u64 n = c->args[1] < (vmk_u64)g.ncpus ? c->args[1] : (vmk_u64)g.ncpus;
+		/* An idle and a console world per CPU, from cursor 0 on. */
+		vmk_u64 all = c->args[2] ? 0 : 2 * (vmk_u64)g.ncpus;
+		vmk_u64 n = c->args[1] < all ? c->args[1] : all;
 
 		if (c->ret != (vmk_s64)n)
 			failf("WORLD_LIST of %" PRIu64 " returned %" PRId64 ", expected %" PRIu64,
 			      c->args[1], c->ret, n);
 		for (vmk_u64 i = 0; c->ret == (vmk_s64)n && i < n; i++) {
-			if (w[i].cpu != i || w[i].type != VMK_WORLD_CONSOLE)
+			if (w[i].cpu >= (vmk_u32)g.ncpus || (w[i].type != VMK_WORLD_CONSOLE &&
+							     w[i].type != VMK_WORLD_IDLE))
 				failf("WORLD_LIST: world %" PRIu64 " has cpu %u type %u",
 				      i, w[i].cpu, w[i].type);
 		}
@@ -1012,8 +1015,9 @@ static void op_call(void)
 		c.args[2] = rnd_below(2) ? rnd_below(1 << 16) : rnd();
 	}
 	if (c.nr == VMK_CALL_WORLD_LIST) {
-		c.args[1] = rnd_below(4) ? rnd_below(4 * VMK_MAX_CPUS + 3) : rnd();
-		bad_arg = !c.args[1] || c.args[1] > 4 * VMK_MAX_CPUS;
+		c.args[1] = rnd_below(4) ? rnd_below(VMK_WORLD_LIST_MAX + 3) : rnd();
+		c.args[2] = rnd_below(4) ? 0 : rnd() | (1ULL << 40);
+		bad_arg = !c.args[1] || c.args[1] > VMK_WORLD_LIST_MAX;
 	}
 	/* The calls the shim forwards, and the numbers the vmkernel does
 	 * not define (vmnix_abi.h, struct vmnix_call). */

@@ -102,6 +102,8 @@ struct fuzzer {
 };
 
 static struct vmk_info info0;
+/* The live world table: an idle and a console world per CPU. */
+#define NWORLDS ((u64)2 * info0.ncpus)
 static s64 checksum0;
 static atomic_t reports = ATOMIC_INIT(0);
 
@@ -264,9 +266,11 @@ static void one_call(struct fuzzer *f)
 		written = len;
 		break;
 	case VMK_CALL_WORLD_LIST:
-		a[1] = below(f, 4) ? below(f, 4 * VMK_MAX_CPUS + 2) : rnd(f);
-		arg_bad = a[1] == 0 || a[1] > 4 * VMK_MAX_CPUS;
-		written = min_t(u64, a[1], info0.ncpus) * sizeof(struct vmk_world_info);
+		a[1] = below(f, 4) ? below(f, VMK_WORLD_LIST_MAX + 2) : rnd(f);
+		/* From the first world, or from a cursor past the last. */
+		a[2] = below(f, 4) ? 0 : rnd(f) | (1ULL << 40);
+		arg_bad = a[1] == 0 || a[1] > VMK_WORLD_LIST_MAX;
+		written = min_t(u64, a[1], a[2] ? 0 : NWORLDS) * sizeof(struct vmk_world_info);
 		len = written ? written : 1;
 		kind = pick_kind(f);
 		gpa = a[0] = pick_gpa(f, kind, len);
@@ -342,14 +346,15 @@ static void one_call(struct fuzzer *f)
 			if (r != 0 || st.index != a[0] || st.state != VMK_CPU_CONSOLE)
 				report(f, nr, a, r, "CPU_STATS: wrong answer");
 		} else if (nr == VMK_CALL_WORLD_LIST) {
-			u64 n = min_t(u64, a[1], info0.ncpus);
+			u64 n = min_t(u64, a[1], a[2] ? 0 : NWORLDS);
 			struct vmk_world_info w;
 
 			if (r != (s64)n)
 				report(f, nr, a, r, "WORLD_LIST: wrong count");
 			for (u64 i = 0; r == (s64)n && i < n; i++) {
 				memcpy(&w, f->buf + (gpa - f->buf_pa) + i * sizeof(w), sizeof(w));
-				if (w.cpu != i || w.type != VMK_WORLD_CONSOLE) {
+				if (w.cpu >= info0.ncpus || (w.type != VMK_WORLD_CONSOLE &&
+							     w.type != VMK_WORLD_IDLE)) {
 					report(f, nr, a, r, "WORLD_LIST: wrong world");
 					break;
 				}
@@ -416,7 +421,7 @@ static void print_counts(u64 (*count)[R_KINDS])
 {
 	static const char *const names[NR_SLOTS] = {
 		"NOP", "INFO", "LOG_READ", "CPU_STATS", "WORLD_LIST", "UNLOAD",
-		"CHECKSUM", "FLOOR", "unknown",
+		"CHECKSUM", "FLOOR", "MEM_INFO", "unknown",
 	};
 
 	for (int n = 0; n < NR_SLOTS; n++) {

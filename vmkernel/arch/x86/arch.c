@@ -7,6 +7,7 @@
 #include <vmk/errno.h>
 #include <vmk/log.h>
 #include <vmk/machine.h>
+#include <vmk/mem.h>
 #include <vmk/string.h>
 #include "x86/cpu.h"
 #include "x86/machine.h"
@@ -78,6 +79,9 @@ void arch_cpu_relax(void)
 
 void arch_halt(void)
 {
+	/* Only the CPU running entry_init is in the vmkernel then. */
+	if (READ_ONCE(machine.in_init))
+		__builtin_longjmp(machine.init_jmp, 1);
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }
@@ -112,7 +116,7 @@ void arch_fill_info(struct vmk_info *info)
 	info->ncpus_running = __atomic_load_n(&machine.ncpus_running, __ATOMIC_RELAXED);
 	info->region_pa = pa_addr(machine.region_pa);
 	info->region_size = machine.region_size;
-	info->mem_used = machine.alloc_next;
+	info->mem_used = mem_used();
 	info->log_head = log_head();
 	info->tsc_khz = machine.tsc_khz;
 	info->paging_levels = machine.levels;

@@ -29,7 +29,7 @@ static u64 floor_rip, floor_cr3;
 
 int floor_init(void)
 {
-	u8 *mem = boot_alloc(5 * PAGE_SIZE, PAGE_SIZE);
+	u8 *mem = machine_alloc(5 * PAGE_SIZE);
 
 	if (!mem)
 		return -ENOMEM;

@@ -21,6 +21,7 @@
  * boot allocator as its page source.
  */
 #include <vmk/errno.h>
+#include <vmk/lock.h>
 #include <vmk/log.h>
 #include "x86/cpu.h"
 #include "x86/machine.h"
@@ -28,7 +29,7 @@
 
 static u64 *table_new(u64 *pa_out)
 {
-	u64 *t = boot_alloc(PAGE_SIZE, PAGE_SIZE);
+	u64 *t = machine_alloc(PAGE_SIZE);
 
 	if (t)
 		*pa_out = pa_addr(virt_to_region_pa(t));
@@ -83,7 +84,7 @@ int paging_init(void)
 	if (err)
 		return err;
 
-	void *scratch = boot_alloc(PAGE_SIZE, PAGE_SIZE);
+	void *scratch = machine_alloc(PAGE_SIZE);
 	if (!scratch)
 		return -ENOMEM;
 	machine.scratch_pa = virt_to_region_pa(scratch);
@@ -105,16 +106,24 @@ int npt_build_range(u64 base, u64 size, u32 level, paddr_t *root_pa)
 			     level, PT_NPT_LEAF);
 }
 
+/* Two CPUs may fault on the same hole at once: one fills it. */
+static struct spinlock npt_lock = SPINLOCK_INIT("npt", LOCK_RANK_NPT);
+
 int npt_map_scratch(u64 gpa)
 {
 	u64 *npt = region_pa_to_virt(pa(machine.npt_cr3));
 	u64 *e;
+	int err = 0;
 
 	if (!pa_in_region(gpa, 1))
 		return -EINVAL;
+	spin_lock(&npt_lock);
 	e = pagetable_entry(&region_pages, npt, machine.levels, gpa, 1);
-	if (!e)
-		return -ENOMEM;
-	__atomic_store_n(e, pa_addr(machine.scratch_pa) | PT_NPT_LEAF, __ATOMIC_RELEASE);
-	return 0;
+	if (e)
+		__atomic_store_n(e, pa_addr(machine.scratch_pa) | PT_NPT_LEAF,
+				 __ATOMIC_RELEASE);
+	else
+		err = -ENOMEM;
+	spin_unlock(&npt_lock);
+	return err;
 }

@@ -20,10 +20,12 @@
  * the instruction it emulated (CPUID 2, RDMSR/WRMSR 2, VMMCALL 3).
  */
 #include <vmk/check.h>
+#include <vmk/console.h>
 #include <vmk/errno.h>
 #include <vmk/log.h>
 #include <vmk/machine.h>
 #include <vmk/string.h>
+#include <vmk/world.h>
 #include "x86/cpu.h"
 #include "x86/machine.h"
 
@@ -84,8 +86,8 @@ int svm_init(void)
 {
 	void *iopm;
 
-	msrpm = boot_alloc(2 * PAGE_SIZE, PAGE_SIZE);
-	iopm = boot_alloc(3 * PAGE_SIZE, PAGE_SIZE);
+	msrpm = machine_alloc(2 * PAGE_SIZE);
+	iopm = machine_alloc(3 * PAGE_SIZE);
 	if (!msrpm || !iopm)
 		return -ENOMEM;
 	machine.msrpm_pa = virt_to_region_pa(msrpm);
@@ -209,8 +211,9 @@ int cpu_enter(u32 index, u64 linux_rsp, u64 resume_rip, const u64 *callee_saved)
 	c->launched = false;
 	c->leave_requested = false;
 	__atomic_add_fetch(&machine.ncpus_running, 1, __ATOMIC_RELAXED);
+	console_enter(index);
 	log_info("cpu%u: entering; Linux CPU %u continues as console world %u",
-		 index, c->linux_cpu, VMK_CONSOLE_WORLD_ID + index);
+		 index, c->linux_cpu, world_current_id());
 	svm_launch(c->frame, machine.host_cr3, &vmk_gdt_ptr, &vmk_idt_ptr);
 
 fail_svm:
@@ -454,6 +457,7 @@ void svm_leave(struct host_frame *f)
 	write_dr7(v->save.dr7);
 	wrmsr(MSR_VM_HSAVE_PA, c->orig_hsave);
 	__atomic_sub_fetch(&machine.ncpus_running, 1, __ATOMIC_RELAXED);
+	console_leave(c->index);
 	if (c->state == VMK_CPU_OFF)
 		log_info("cpu%u: left the vmkernel; Linux CPU %u runs on bare hardware",
 			 c->index, c->linux_cpu);

@@ -31,7 +31,8 @@ void arch_cpu_relax(void);
 struct world;
 void arch_world_switch(struct world *prev, struct world *next);
 
-/* Stop this CPU for good (after a panic). */
+/* Stop this CPU for good (after a panic); during start-up, fail the
+ * start-up instead (the CPU is Linux's). */
 __noreturn void arch_halt(void);
 
 #endif

@@ -45,6 +45,7 @@ struct heap_stats {
 	u64 in_use_hwm;
 	u64 nalloc, nfree, nfail;
 	u32 large;		/* live large objects */
+	u32 blocks;		/* live page blocks (heap_alloc_pages) */
 	struct heap_class_stats cls[HEAP_NCLASSES];
 };
 
@@ -69,7 +70,20 @@ void *heap_zalloc(struct heap *h, size_t size);
 /* p must come from heap_alloc(h); anything else panics.  NULL is ignored. */
 void heap_free(struct heap *h, void *p);
 
+/*
+ * A zeroed, page-aligned block of 2^order pages charged to h, for what
+ * must be whole pages (page tables, stacks, hardware control blocks).
+ * NULL for a bad order or when the limit or the arena is exhausted.  It
+ * carries no header: give it back with heap_free_pages() and the same
+ * order; a block of another order or heap is a vmkernel bug.
+ */
+void *heap_alloc_pages(struct heap *h, u32 order);
+void heap_free_pages(struct heap *h, void *p, u32 order);
+
 void heap_stats(struct heap *h, struct heap_stats *out);
+/* Calls fn on every heap, newest first, under the heap list's lock (fn
+ * may take the heap's own); returns how many there are. */
+u32 heap_each(void (*fn)(struct heap *h, void *arg), void *arg);
 struct heap *heap_find(const char *name);
 /* All heaps, one line each plus their size classes; returns the length the
  * full report needs (like snprintf), writing at most size bytes. */

@@ -29,6 +29,7 @@ enum lock_rank {
 	LOCK_RANK_SEM_INTERNAL	= 1300,	/* a semaphore's count */
 	LOCK_RANK_WAIT		= 1400,	/* wait-queue buckets */
 	LOCK_RANK_COSCHED	= 1500,	/* one VM's co-scheduling state */
+	LOCK_RANK_NPT		= 1600,	/* the console's nested page tables */
 	/* Run queues: CPU n's lock has rank LOCK_RANK_RUNQUEUE + n, so two run
 	 * queues are always taken in CPU order (load balancing). */
 	LOCK_RANK_RUNQUEUE	= 2000,

@@ -38,6 +38,25 @@ s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3);
  * for 0, which would let a zeroed argument through. */
 int vmkcall_init(u64 key);
 
+/*
+ * Start-up steps, in the order kernel/init.c calls them; each returns 0
+ * or a negative errno and logs why it failed.
+ *   arch_boot_params   the region, the clock and the CPUs from the shim
+ *   arch_cpu_check     the CPU can run the vmkernel (vendor extensions)
+ *   arch_mm_init       the vmkernel's and the console's page tables
+ *   arch_cpus_init     descriptor tables, stacks and per-CPU state
+ *   arch_virt_init     what running the console as a guest needs
+ */
+int arch_boot_params(const struct vmk_boot_info *bi);
+int arch_cpu_check(void);
+int arch_mm_init(void);
+int arch_cpus_init(u32 ncpus);
+int arch_virt_init(void);
+/* Bytes of the region the image occupies from its start. */
+u64 arch_image_size(void);
+/* The CPUs' clock in MHz, for the scheduler's MHz-given settings. */
+u32 arch_cpu_mhz(void);
+
 /* Nanoseconds since the vmkernel was loaded. */
 u64 arch_uptime_ns(void);
 /* The serial port, when the log is copied there. */

@@ -49,6 +49,18 @@ void sched_set_idle(u32 cpu, struct world *idle);
 u64 sched_units_pct(u32 pct);
 u64 sched_units_mhz(u32 mhz);
 
+/*
+ * A CPU the scheduler does not run: w (NEW or WAITING) becomes the
+ * running world of idle CPU cpu, pinned there, outside the run queue, and
+ * the CPU's idle world waits.  For a world that owns its CPU whatever the
+ * scheduler would choose: the console world of a CPU that runs the
+ * console.  sched_release() ends it: w waits, the CPU is idle again and
+ * the scheduler's from then on (the CPU's own scheduling points and
+ * ticks pick what it runs).  Either may be called from any CPU.
+ */
+void sched_hold(u32 cpu, struct world *w);
+void sched_release(u32 cpu, struct world *w);
+
 /* Lifecycle hooks for world.c. */
 void sched_add(struct world *w);	/* NEW -> READY */
 void sched_remove(struct world *w);	/* not running */

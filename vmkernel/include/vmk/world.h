@@ -27,6 +27,7 @@
 
 #define WORLD_NAME_LEN	32
 #define WORLD_MAX	16384		/* live worlds, idle ones included */
+#define WORLD_ID_FIRST	1024		/* the first world's ID; 0 is never one */
 #define GROUP_MAX_VCPUS	8
 
 /* The values of struct vmk_world_info's state. */
@@ -135,6 +136,19 @@ void world_exit(void);
 
 struct world *world_find(u32 id);
 struct world *world_current(void);
+/* The calling CPU's current world's ID; 0 before the scheduler and the
+ * world table exist (the log asks from the first line on). */
+u32 world_current_id(void);
+/* Where w sits in the table, 0..WORLD_MAX-1: an index for arrays of
+ * worlds kept elsewhere. */
+u32 world_slot_of(const struct world *w);
+/*
+ * What tools see of the live world in the first slot at or after
+ * *cursor (start at 0): fills out, moves *cursor past it and returns
+ * true; false when no world is left.  Read under the table lock, so the
+ * world cannot be destroyed meanwhile; its times may be a moment old.
+ */
+bool world_info_next(u32 *cursor, struct vmk_world_info *out);
 /* The live world after prev (NULL: the first), in slot order. */
 struct world *world_next(struct world *prev);
 u32 world_count(void);

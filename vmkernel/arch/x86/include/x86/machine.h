@@ -11,12 +11,12 @@
 #define X86_MACHINE_H
 
 #include <vmk/types.h>
+#include <vmk/page.h>
 #include "vmnix_abi.h"
 #include "x86/frame.h"
 #include "x86/svm.h"
 
 #define STACK_SIZE		(16 * 1024)
-#define PAGE_SIZE		((u64)4096)
 
 struct percpu {
 	u32 index;
@@ -54,7 +54,6 @@ struct machine {
 	u32 fail_step;
 	u32 levels;			/* paging levels: 4 or 5 */
 	u32 ncpus_running;		/* atomically updated */
-	u64 alloc_next;			/* boot allocator: next free offset */
 	u64 host_cr3;			/* the vmkernel's page tables */
 	u64 npt_cr3;			/* the console's nested page tables */
 	u64 npt_span;			/* guest-physical bytes mapped */
@@ -62,13 +61,16 @@ struct machine {
 	paddr_t iopm_pa;
 	paddr_t scratch_pa;		/* stands in for vmkernel pages the console touches */
 	u8 *stacks;			/* all CPUs' stacks, contiguous */
+	bool in_init;			/* entry_init runs: a panic returns there */
+	void *init_jmp[5];		/* __builtin_setjmp's buffer for that */
 	struct percpu cpu[VMK_MAX_CPUS];
 };
 
 extern struct machine machine;
 
-/* Boot allocator: zeroed, page-aligned memory from the region. */
-void *boot_alloc(u64 bytes, u64 align);
+/* Zeroed whole pages (bytes rounded up to a power-of-two number of
+ * pages) from the machine layer's heap; NULL when none are left. */
+void *machine_alloc(u64 bytes);
 paddr_t virt_to_region_pa(const void *p);
 void *region_pa_to_virt(paddr_t p);
 bool pa_in_region(u64 pa, u64 len);

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Boot of the x86 vmkernel: entry_init runs once, on one CPU, in the
- * shim's context on Linux's page tables, before any CPU enters.  In
- * order: apply relocations, start the log, take the boot parameters,
- * check the CPU, then build the page tables, the descriptor tables and
- * the per-CPU areas from the reserved region.  Nothing here changes the
- * state of any CPU: a failure returns an error and the shim releases the
- * region.
+ * The x86 side of the vmkernel's start-up: the image's entry_init
+ * applies the relocations and hands over to the generic start-up
+ * (kernel/init.c), which calls the arch_* hooks here in its order.  All
+ * of it runs once, on one CPU, in the shim's context on Linux's page
+ * tables, before any CPU enters.  Nothing here changes the state of any
+ * CPU: a failure returns an error and the shim releases the region.
  */
+#include <vmk/arch.h>
 #include <vmk/check.h>
 #include <vmk/errno.h>
+#include <vmk/init.h>
 #include <vmk/log.h>
 #include <vmk/machine.h>
+#include <vmk/mem.h>
 #include <vmk/string.h>
 #include "x86/cpu.h"
 #include "x86/machine.h"
@@ -19,18 +21,14 @@
 struct machine machine;
 
 extern char __image_start[], __image_end[];
-extern const struct vmk_image_header vmk_header;
 
-void *boot_alloc(u64 bytes, u64 align)
+void *machine_alloc(u64 bytes)
 {
-	u64 off = ALIGN_UP(machine.alloc_next, align);
+	u32 order = page_order_for(bytes);
 
-	if (off + bytes > machine.region_size || off + bytes < off)
+	if (order > PAGE_MAX_ORDER)
 		return NULL;
-	machine.alloc_next = off + bytes;
-	void *p = (void *)(machine.region_va + off);
-	memset(p, 0, bytes);
-	return p;
+	return heap_alloc_pages(mem_heap(MEM_HEAP_MACHINE), order);
 }
 
 paddr_t virt_to_region_pa(const void *p)
@@ -56,19 +54,20 @@ bool pa_in_region(u64 pa, u64 len)
 	return pa < base + machine.region_size && pa + len > base;
 }
 
-static int percpu_init(const struct vmk_boot_info *bi)
+static int percpu_init(u32 ncpus)
 {
-	machine.stacks = boot_alloc((u64)STACK_SIZE * bi->ncpus, STACK_SIZE);
+	/* One block, so that this_cpu() finds a CPU from its stack pointer. */
+	machine.stacks = machine_alloc((u64)STACK_SIZE * ncpus);
 	if (!machine.stacks)
 		return -ENOMEM;
 
-	for (u32 i = 0; i < bi->ncpus; i++) {
+	for (u32 i = 0; i < ncpus; i++) {
 		struct percpu *c = &machine.cpu[i];
 
 		c->state = VMK_CPU_OFF;
-		c->vmcb = boot_alloc(PAGE_SIZE, PAGE_SIZE);
-		c->hsave = boot_alloc(PAGE_SIZE, PAGE_SIZE);
-		c->floor_vmcb = boot_alloc(PAGE_SIZE, PAGE_SIZE);
+		c->vmcb = machine_alloc(PAGE_SIZE);
+		c->hsave = machine_alloc(PAGE_SIZE);
+		c->floor_vmcb = machine_alloc(PAGE_SIZE);
 		if (!c->vmcb || !c->hsave || !c->floor_vmcb)
 			return -ENOMEM;
 		c->vmcb_pa = virt_to_region_pa(c->vmcb);
@@ -83,11 +82,8 @@ static int percpu_init(const struct vmk_boot_info *bi)
 	return 0;
 }
 
-static int init_main(struct vmk_boot_info *bi)
+int arch_boot_params(const struct vmk_boot_info *bi)
 {
-	int err;
-
-	log_init(bi->log_level, bi->flags & VMK_BOOT_SERIAL_LOG);
 	machine.region_pa = pa(bi->region_pa);
 	machine.region_size = bi->region_size;
 	machine.region_va = bi->region_va;
@@ -96,7 +92,6 @@ static int init_main(struct vmk_boot_info *bi)
 	machine.flags = bi->flags;
 	machine.fail_cpu = bi->fail_cpu;
 	machine.fail_step = bi->fail_step;
-	machine.alloc_next = (u64)(__image_end - __image_start);
 
 	if (bi->ncpus == 0 || bi->ncpus > VMK_MAX_CPUS) {
 		log_warn("cannot run on %u CPUs (1 to %u)", bi->ncpus, VMK_MAX_CPUS);
@@ -109,11 +104,6 @@ static int init_main(struct vmk_boot_info *bi)
 		machine.cpu[i].apic_id = bi->apic_id[i];
 		machine.cpu[i].linux_cpu = bi->linux_cpu[i];
 	}
-
-	log_info("vmkernel %s: starting; region %lu MiB at 0x%lx, %u CPUs",
-		 vmk_header.version, machine.region_size >> 20,
-		 pa_addr(machine.region_pa), machine.ncpus);
-
 	if (machine.region_va != (u64)__image_start) {
 		log_err("image runs at 0x%lx but the region is mapped at 0x%lx",
 			(u64)__image_start, machine.region_va);
@@ -123,39 +113,75 @@ static int init_main(struct vmk_boot_info *bi)
 		log_warn("unknown failure-injection step %u", bi->fail_step);
 		return -EINVAL;
 	}
-	if (vmkcall_init(bi->load_key)) {
-		log_warn("no load key in the boot info: the shim must give one");
-		return -EINVAL;
-	}
-
-	err = svm_check_cpu();
-	if (err)
-		return err;
-	err = paging_init();
-	if (err) {
-		log_err("cannot build page tables: error %d", err);
-		return err;
-	}
-	trap_init();
-	err = percpu_init(bi);
-	if (err) {
-		log_err("region too small for %u CPUs", bi->ncpus);
-		return err;
-	}
-	err = svm_init();
-	if (!err)
-		err = floor_init();
-	if (err)
-		return err;
-
-	log_info("ready: %lu KiB of the region in use, %u-level paging",
-		 machine.alloc_next >> 10, machine.levels);
 	return 0;
 }
 
+u64 arch_image_size(void)
+{
+	return (u64)(__image_end - __image_start);
+}
+
+u32 arch_cpu_mhz(void)
+{
+	return (u32)MAX(machine.tsc_khz / 1000, 1);
+}
+
+int arch_cpu_check(void)
+{
+	return svm_check_cpu();
+}
+
+int arch_mm_init(void)
+{
+	int err = paging_init();
+
+	if (err)
+		log_err("cannot build page tables: error %d", err);
+	return err;
+}
+
+int arch_cpus_init(u32 ncpus)
+{
+	int err;
+
+	trap_init();
+	err = percpu_init(ncpus);
+	if (err)
+		log_err("region too small for %u CPUs", ncpus);
+	return err;
+}
+
+int arch_virt_init(void)
+{
+	int err = svm_init();
+
+	if (!err)
+		err = floor_init();
+	return err;
+}
+
+/*
+ * A panic during start-up (a broken invariant, or a lock taken against
+ * its rank in the debug image) must not stop the CPU: it is Linux's,
+ * running the shim.  arch_halt() comes back here instead, and the load
+ * fails with the panic as the log's last line.
+ */
 int vmk_entry_init(struct vmk_boot_info *bi)
 {
+	unsigned long flags;
+	int err;
+
 	if (reloc_self())
 		return -ENOEXEC;
-	return init_main(bi);
+	/* Interrupts as the shim had them, whatever the panic left. */
+	flags = read_rflags();
+	if (__builtin_setjmp(machine.init_jmp)) {
+		WRITE_ONCE(machine.in_init, false);
+		arch_irq_restore(flags);
+		return -EIO;
+	}
+	WRITE_ONCE(machine.in_init, true);
+	err = init_vmkernel(bi);
+	WRITE_ONCE(machine.in_init, false);
+	return err;
 }
