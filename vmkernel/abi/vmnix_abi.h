@@ -211,6 +211,15 @@ enum vmk_call {
 	VMK_CALL_FLOOR,		/* (count, gpa of u64[count]) -> count: cycles of
 				 * VMRUN/#VMEXIT pairs with a guest that only exits */
 	VMK_CALL_MEM_INFO,	/* (gpa of vmk_mem_info, size) -> 0 */
+	VMK_CALL_CPU_GIVE,	/* (index) on that CPU itself: it becomes the vmkernel's
+				 * when Linux halts it offline (see below) */
+	VMK_CALL_CPU_TAKE,	/* (index) -> 0 once that vmkernel CPU is parked and
+				 * Linux may start it again with INIT/SIPI */
+	VMK_CALL_WORLD_CREATE,	/* (gpa of vmk_world_req, size) -> world ID */
+	VMK_CALL_WORLD_SET,	/* (gpa of vmk_world_req, size) -> 0 */
+	VMK_CALL_WORLD_DESTROY,	/* (world ID) -> 0 once it is gone */
+	VMK_CALL_WORLD_STATS,	/* (world ID, gpa of vmk_world_stats, size) -> 0 */
+	VMK_CALL_WORLD_NEXT,	/* (world ID or 0) -> the next live world's ID, 0 at the end */
 	VMK_CALL_COUNT
 };
 
@@ -272,7 +281,24 @@ enum vmk_cpu_state {
 	VMK_CPU_OFF = 0,	/* never entered, or left */
 	VMK_CPU_CONSOLE,	/* running the console world */
 	VMK_CPU_FAILED,		/* entry failed; back on bare hardware */
+	VMK_CPU_GIVING,		/* given: Linux is taking it offline */
+	VMK_CPU_VMKERNEL,	/* the vmkernel's: runs its worlds, its timer, its IPIs */
+	VMK_CPU_PARKED,		/* taken back: halted, waiting for Linux's INIT/SIPI */
 };
+
+#define VMK_CPU_STATE_NAMES \
+	{ "off", "console", "failed", "giving", "vmkernel", "parked" }
+
+/*
+ * Giving a CPU to the vmkernel: the shim issues VMK_CALL_CPU_GIVE on the
+ * CPU while Linux takes it offline; from then on the vmkernel intercepts
+ * HLT there, and the HLT with interrupts off that ends Linux's offline
+ * path (play_dead) hands the CPU over for good.  Taking it back:
+ * VMK_CALL_CPU_TAKE from a console CPU moves the CPU's worlds away, parks
+ * it (interrupts off, out of SVM) and returns; the shim then onlines it,
+ * Linux sends INIT/SIPI and the CPU enters again as a console world.
+ * CPU index 0 always stays with the console.
+ */
 
 struct vmk_cpu_stats {
 	vmk_u32 index;
@@ -326,6 +352,47 @@ struct vmk_world_info {
 };
 
 #define VMK_WORLD_LIST_MAX	(4 * VMK_MAX_CPUS)	/* entries per VMK_CALL_WORLD_LIST */
+/* System worlds created from the console (VMK_CALL_WORLD_*). */
+enum vmk_sysworld_kind {
+	VMK_SYSWORLD_BURNER = 1,	/* burns CPU and counts its loops */
+	VMK_SYSWORLD_HELPER,		/* waits for work; wakes on each timer period */
+};
+
+/* Which fields of a vmk_world_req a WORLD_SET changes. */
+#define VMK_WORLD_SET_SHARES	(1U << 0)
+#define VMK_WORLD_SET_MIN	(1U << 1)
+#define VMK_WORLD_SET_MAX	(1U << 2)
+#define VMK_WORLD_SET_AFFINITY	(1U << 3)
+
+struct vmk_world_req {
+	vmk_u32 id;		/* WORLD_SET: the world */
+	vmk_u32 kind;		/* WORLD_CREATE: enum vmk_sysworld_kind */
+	vmk_u32 set;		/* WORLD_SET: VMK_WORLD_SET_* */
+	vmk_u32 shares;		/* 1..1000000; 0 at create: 1000 */
+	vmk_u32 min_pct;	/* reservation, percent of one CPU */
+	vmk_u32 max_pct;	/* limit, percent of one CPU; 0: none */
+	vmk_u64 affinity;	/* vmkernel CPU indexes allowed; 0: any */
+	char name[32];		/* WORLD_CREATE: NUL-terminated */
+	char pool[32];		/* WORLD_CREATE: pool, made if new; "": the root */
+};
+
+struct vmk_world_stats {
+	vmk_u32 id;
+	vmk_u32 type;		/* enum vmk_world_type */
+	vmk_u32 state;		/* enum vmk_world_state */
+	vmk_u32 cpu;
+	char name[32];
+	char pool[32];
+	vmk_u32 shares;
+	vmk_u32 min_pct;
+	vmk_u32 max_pct;	/* 0: none */
+	vmk_u32 kind;		/* enum vmk_sysworld_kind, 0 for other worlds */
+	vmk_u64 affinity;
+	vmk_u64 entitled;	/* CPU units: 10000 is one CPU */
+	vmk_u64 used_ns, ready_ns, wait_ns, cstp_ns;
+	vmk_u64 progress;	/* a burner's loops, a helper's work items */
+	vmk_u64 now_ns;		/* the vmkernel's clock at this snapshot */
+};
 
 /* ---- the vmkernel log --------------------------------------------------- */
 
@@ -418,6 +485,17 @@ struct vmnix_bench {
 
 #define VMNIX_IOC_CALL		_IOWR(VMNIX_IOC_MAGIC, 4, struct vmnix_call)
 #define VMNIX_IOC_BENCH		_IOW(VMNIX_IOC_MAGIC, 5, struct vmnix_bench)
+
+/* Giving a console CPU to the vmkernel and taking it back. */
+struct vmnix_cpu {
+	vmk_u32 op;		/* VMNIX_CPU_* */
+	vmk_u32 cpu;		/* Linux CPU number */
+	vmk_u64 ns;		/* out: how long it took */
+	char error[128];	/* out: one line saying why it was refused */
+};
+#define VMNIX_CPU_GIVE		1
+#define VMNIX_CPU_TAKE		2
+#define VMNIX_IOC_CPU		_IOWR(VMNIX_IOC_MAGIC, 6, struct vmnix_cpu)
 
 /* ---- CPUID ------------------------------------------------------------------ */
 

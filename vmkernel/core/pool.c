@@ -54,6 +54,24 @@ u64 pool_capacity(void)
 	return pool_cap_units;
 }
 
+int pool_set_capacity(u64 capacity)
+{
+	int ret = 0;
+
+	spin_lock(&pool_lock);
+	if (pool_host.node.child_res > capacity) {
+		log_warn("reservations hold %lu CPU units; %lu would not back them",
+			 pool_host.node.child_res, capacity);
+		ret = -EBUSY;
+	} else {
+		pool_cap_units = capacity;
+		pool_host.node.alloc.res = capacity;
+		pool_host.node.alloc.limit = capacity;
+	}
+	spin_unlock(&pool_lock);
+	return ret;
+}
+
 static bool pool_expandable(const struct pool_node *n)
 {
 	return n->kind == POOL_KIND_POOL && n->alloc.expandable &&

@@ -76,6 +76,9 @@ struct sched_cpu {
 };
 
 static struct sched_cpu sched_cpus[VMK_MAX_CPUS];
+/* CPUs that run worlds now; a world is placed or pulled only onto these.
+ * Worlds queued on a CPU outside it wait for it, or for a new placement. */
+static u64 sched_online;
 static u32 sched_ncpu;
 static u32 sched_mhz;
 static u64 sched_last_entitle;
@@ -107,6 +110,7 @@ int sched_init(u32 ncpus, u32 cpu_mhz)
 		sched_cpus[i].last_balance = arch_now_ns();
 	}
 	sched_ncpu = ncpus;
+	sched_online = ncpus == 64 ? ~0ULL : (1ULL << ncpus) - 1;
 	sched_mhz = cpu_mhz;
 	sched_last_entitle = arch_now_ns();
 	sched_dirty = true;
@@ -158,6 +162,19 @@ void sched_entitle_dirty(void)
 static u64 sched_cpu_mask(void)
 {
 	return sched_ncpu == 64 ? ~0ULL : (1ULL << sched_ncpu) - 1;
+}
+
+bool sched_cpu_is_online(u32 cpu)
+{
+	return cpu < sched_ncpu && (READ_ONCE(sched_online) & (1ULL << cpu));
+}
+
+/* Asks CPU cpu to reschedule: the flag, and a wakeup if it is another. */
+static void sched_kick(struct sched_cpu *rq, u32 cpu)
+{
+	rq->need_resched = true;
+	if (cpu != arch_cpu_index())
+		arch_cpu_kick(cpu);
 }
 
 /* ---- run-queue primitives (rq lock held) ---- */
@@ -272,7 +289,8 @@ static bool sched_sibling_on(const struct world *w, u32 cpu)
 
 static u32 sched_choose_cpu(const struct world *w)
 {
-	u64 mask = w->affinity & sched_cpu_mask(), best_score = ~0ULL, score;
+	u64 mask = w->affinity & sched_cpu_mask() & READ_ONCE(sched_online);
+	u64 best_score = ~0ULL, score;
 	u32 cpu, best = w->cpu;
 
 	for (cpu = 0; cpu < sched_ncpu; cpu++) {
@@ -313,7 +331,7 @@ static void sched_place(struct world *w, u64 now, bool costopped)
 	}
 	sched_make_ready(rq, w, now);
 	if (rq->cur == rq->idle || rq->cur->vtime > w->vtime)
-		rq->need_resched = true;
+		sched_kick(rq, cpu);
 out_unlock:
 	spin_unlock(&rq->lock);
 }
@@ -363,11 +381,12 @@ static void sched_balance(u32 cpu, u64 now, bool idle)
 	u32 c, from = cpu, i;
 
 	rq->last_balance = now;
-	if (READ_ONCE(rq->held))
+	if (READ_ONCE(rq->held) || !sched_cpu_is_online(cpu))
 		return;
 	for (c = 0; c < sched_ncpu; c++) {
 		load = READ_ONCE(sched_cpus[c].load);
-		if (c != cpu && sched_cpus[c].ready.n && load > best) {
+		if (c != cpu && sched_cpu_is_online(c) && sched_cpus[c].ready.n &&
+		    load > best) {
 			best = load;
 			from = c;
 		}
@@ -498,7 +517,7 @@ int sched_set_affinity(struct world *w, u64 mask)
 			sched_unassign(rq, w);
 			move = true;
 		} else if (w->state == WORLD_RUNNING) {
-			rq->need_resched = true;
+			sched_kick(rq, w->cpu);
 		}
 	}
 	spin_unlock(&rq->lock);
@@ -586,6 +605,56 @@ void sched_entitle(void)
 	pool_entitle(sched_set_weight);
 }
 
+/* ---- CPUs joining and leaving ---- */
+
+void sched_cpu_online(u32 cpu, bool online)
+{
+	struct sched_cpu *rq = &sched_cpus[cpu];
+	u64 now = arch_now_ns();
+
+	CHECK(cpu < sched_ncpu);
+	spin_lock(&rq->lock);
+	if (online) {
+		__atomic_or_fetch(&sched_online, 1ULL << cpu, __ATOMIC_RELEASE);
+		rq->last_balance = now;
+		rq->idle_since = now;
+	} else {
+		__atomic_and_fetch(&sched_online, ~(1ULL << cpu), __ATOMIC_RELEASE);
+		sched_kick(rq, cpu);
+	}
+	spin_unlock(&rq->lock);
+}
+
+u32 sched_cpu_drain(u32 cpu)
+{
+	struct sched_cpu *rq = &sched_cpus[cpu];
+	u64 now = arch_now_ns();
+	struct world *list = NULL, *w;
+	struct rq_node *n;
+	u32 moved = 0;
+
+	CHECK(cpu < sched_ncpu);
+	/* Queued worlds wait on no event, so their wait link is free to
+	 * chain them while they are off every queue. */
+	spin_lock(&rq->lock);
+	while ((n = rqheap_min(&rq->ready)) || (n = rqheap_min(&rq->throttled))) {
+		w = sched_world_of_rqn(n);
+		sched_dequeue(rq, w);
+		sched_unassign(rq, w);
+		w->wait_next = list;
+		list = w;
+	}
+	spin_unlock(&rq->lock);
+	while ((w = list)) {
+		list = w->wait_next;
+		w->wait_next = NULL;
+		/* With no online CPU it may use, it comes back here to wait. */
+		sched_place(w, now, false);
+		moved += w->cpu != cpu;
+	}
+	return moved;
+}
+
 /* ---- decisions ---- */
 
 static struct world *sched_pick(struct sched_cpu *rq, u64 now)
@@ -632,14 +701,16 @@ static struct world *sched_switch(u32 state)
 		} else if (prev->need_costop) {
 			prev->need_costop = false;
 			world_set_state(prev, WORLD_COSTOPPED, now);
-		} else if (!(prev->affinity & (1ULL << cpu))) {
+		} else if (!(prev->affinity & (1ULL << cpu)) ||
+			   !sched_cpu_is_online(cpu)) {
 			sched_unassign(rq, prev);
 			replace = true;
 		} else {
 			sched_make_ready(rq, prev, now);
 		}
 	}
-	next = sched_pick(rq, now);
+	/* A CPU leaving the vmkernel runs nothing but its idle world. */
+	next = sched_cpu_is_online(cpu) ? sched_pick(rq, now) : rq->idle;
 	if (next == rq->idle) {
 		rq->idle_since = now;
 	} else {

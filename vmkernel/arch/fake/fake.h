@@ -39,6 +39,8 @@ extern char fake_panic_msg[512];
 extern void (*fake_switch_hook)(struct world *prev, struct world *next);
 /* Switches made by arch_world_switch(). */
 extern u64 fake_switches;
+/* Reschedule IPIs asked for (arch_cpu_kick()). */
+extern u64 fake_kicks;
 
 extern jmp_buf *fake_panic_jmp;
 

@@ -23,6 +23,9 @@ void arch_irq_restore(unsigned long flags);
 /* Spin-wait hint. */
 void arch_cpu_relax(void);
 
+/* Wakes CPU cpu to look at its need_resched flag (a reschedule IPI). */
+void arch_cpu_kick(u32 cpu);
+
 /*
  * Switch this CPU from world prev to world next; the scheduler has already
  * made next current.  Returns when prev is dispatched again (never, for a

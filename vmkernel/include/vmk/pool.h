@@ -82,6 +82,9 @@ struct pool {
 void pool_init(u64 capacity);
 struct pool_node *pool_root(void);
 u64 pool_capacity(void);
+/* The host's capacity changes (CPUs given to or taken from the vmkernel);
+ * -EBUSY if the reservations already made would no longer fit. */
+int pool_set_capacity(u64 capacity);
 
 /* Validates a: -EINVAL for zero or too many shares, res > limit, or
  * expandable on anything but a pool. */

@@ -92,4 +92,16 @@ void sched_entitle_dirty(void);
 void sched_entitle(void);
 void sched_cpu_stats(u32 cpu, struct sched_cpu_stats *out);
 
+/*
+ * CPUs the scheduler may use.  All are online after sched_init(); the
+ * vmkernel takes a CPU offline while the console has it.  Offline, a CPU
+ * gets no new worlds, lends none to balancing, and its next decision
+ * picks its idle world and moves the world it ran elsewhere.
+ */
+void sched_cpu_online(u32 cpu, bool online);
+bool sched_cpu_is_online(u32 cpu);
+/* Moves the worlds queued on cpu to online CPUs they may run on (those
+ * with none stay); returns how many moved. */
+u32 sched_cpu_drain(u32 cpu);
+
 #endif
