@@ -15,3 +15,15 @@ $(BIN)/vmkcall: console-os/tools/vmkcall.c vmkernel/abi/vmnix_abi.h | deps
 	$(CC) $(HOSTCFLAGS) -Ivmkernel/abi -o $@ $<
 
 TARGETS += $(BIN)/vmkcall
+
+VMKDEV := console-os/tools/vmkdev.c console-os/tools/vmkdev.h vmkernel/abi/vmnix_abi.h
+
+$(BIN)/vmkcpu: console-os/tools/vmkcpu.c $(VMKDEV) | deps
+	@mkdir -p $(@D)
+	$(CC) $(HOSTCFLAGS) -Ivmkernel/abi -o $@ $(filter %.c,$^)
+
+$(BIN)/vmkworld: console-os/tools/vmkworld.c $(VMKDEV) | deps
+	@mkdir -p $(@D)
+	$(CC) $(HOSTCFLAGS) -Ivmkernel/abi -o $@ $(filter %.c,$^)
+
+TARGETS += $(BIN)/vmkcpu $(BIN)/vmkworld

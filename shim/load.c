@@ -491,6 +491,12 @@ int vmnix_unload(void)
 
 	if (!vmnix.loaded)
 		return -ENOENT;
+	err = vmnix_cpus_take_all();
+	if (err) {
+		pr_err("unload stopped: a CPU given to the vmkernel did not come back (error %d)\n",
+		       err);
+		return err;
+	}
 	results = kcalloc(VMK_MAX_CPUS, sizeof(*results), GFP_KERNEL);
 	if (!results)
 		return -ENOMEM;
@@ -509,6 +515,7 @@ int vmnix_unload(void)
 	}
 	vmnix.loaded = false;
 	vmnix.unloading = false;
+	memset(vmnix.given, 0, sizeof(vmnix.given));
 	/* Every CPU has left: the region is readable again. */
 	log_keep(((struct vmk_image_header *)vmnix.va)->log_offset);
 	up_write(&vmnix.calls);
@@ -593,6 +600,19 @@ int vmnix_cpu_offline(unsigned int cpu)
 	}
 	if (!READ_ONCE(vmnix.loaded) || idx < 0 || !vmnix.cpu_in[idx])
 		return 0;
+	if (READ_ONCE(vmnix.giving) == cpu) {
+		/* Stay inside: the vmkernel keeps this CPU once Linux halts it. */
+		local_irq_save(flags);
+		err = vmnix_vmkcall(VMK_CALL_CPU_GIVE, idx, 0, 0, 0);
+		local_irq_restore(flags);
+		if (err) {
+			pr_warn("CPU %u: the vmkernel refused it (error %ld); it stays online\n",
+				cpu, err);
+			return (int)err;
+		}
+		vmnix.cpu_in[idx] = false;
+		return 0;
+	}
 	local_irq_save(flags);
 	err = vmnix_vmkcall(VMK_CALL_UNLOAD, vmnix.load_key, 0, 0, 0);
 	local_irq_restore(flags);

@@ -25,6 +25,7 @@
 struct vmnix vmnix = {
 	.lock = __MUTEX_INITIALIZER(vmnix.lock),
 	.calls = __RWSEM_INITIALIZER(vmnix.calls),
+	.giving = -1,
 };
 
 static enum cpuhp_state vmnix_hp_state;
@@ -77,6 +78,7 @@ static long ioctl_call(struct vmnix_call __user *ucall)
 	struct call_args c = { 0 };
 	void __user *ubuf = NULL;
 	unsigned int bufarg = 0;
+	bool in = false;		/* the buffer carries a request in */
 	size_t len = 0;
 	void *buf = NULL;
 	long err = 0;
@@ -109,6 +111,20 @@ static long ioctl_call(struct vmnix_call __user *ucall)
 			return -EINVAL;
 		len = call.args[1] * sizeof(struct vmk_world_info);
 		break;
+	case VMK_CALL_WORLD_CREATE:	/* (request, size) */
+	case VMK_CALL_WORLD_SET:
+		len = sizeof(struct vmk_world_req);
+		c.a[1] = len;
+		in = true;
+		break;
+	case VMK_CALL_WORLD_STATS:	/* (id, buf, size) */
+		bufarg = 1;
+		len = sizeof(struct vmk_world_stats);
+		c.a[2] = len;
+		break;
+	case VMK_CALL_WORLD_DESTROY:	/* (id) */
+	case VMK_CALL_WORLD_NEXT:
+		break;
 	default:
 		/* UNLOAD runs only through VMNIX_IOC_UNLOAD, on every CPU at
 		 * once and with the key; FLOOR through VMNIX_IOC_BENCH.  A
@@ -127,6 +143,10 @@ static long ioctl_call(struct vmnix_call __user *ucall)
 		buf = kzalloc(len, GFP_KERNEL);
 		if (!buf)
 			return -ENOMEM;
+		if (in && copy_from_user(buf, ubuf, len)) {
+			kfree(buf);
+			return -EFAULT;
+		}
 		c.a[bufarg] = virt_to_phys(buf);
 	}
 
@@ -140,7 +160,7 @@ static long ioctl_call(struct vmnix_call __user *ucall)
 		goto out;
 
 	call.ret = c.ret;
-	if (c.ret >= 0 && len && copy_to_user(ubuf, buf, len))
+	if (c.ret >= 0 && len && !in && copy_to_user(ubuf, buf, len))
 		err = -EFAULT;
 	else if (put_user(call.ret, &ucall->ret))
 		err = -EFAULT;
@@ -229,6 +249,25 @@ static long ioctl_bench(struct vmnix_bench __user *ub)
 	return err;
 }
 
+static long ioctl_cpu(struct vmnix_cpu __user *ureq)
+{
+	struct vmnix_cpu req;
+	long err;
+
+	if (copy_from_user(&req, ureq, sizeof(req)))
+		return -EFAULT;
+	req.error[0] = '\0';
+	req.ns = 0;
+	if (req.op != VMNIX_CPU_GIVE && req.op != VMNIX_CPU_TAKE)
+		return -EINVAL;
+	mutex_lock(&vmnix.lock);
+	err = req.op == VMNIX_CPU_GIVE ? vmnix_cpu_give(&req) : vmnix_cpu_take(&req);
+	mutex_unlock(&vmnix.lock);
+	if (copy_to_user(ureq, &req, sizeof(req)))
+		err = err ?: -EFAULT;
+	return err;
+}
+
 static long vmnix_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
@@ -253,6 +292,8 @@ static long vmnix_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return ioctl_call(uarg);
 	case VMNIX_IOC_BENCH:
 		return ioctl_bench(uarg);
+	case VMNIX_IOC_CPU:
+		return ioctl_cpu(uarg);
 	default:
 		return -ENOTTY;
 	}

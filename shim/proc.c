@@ -27,7 +27,7 @@
 
 static struct proc_dir_entry *proc_dir;
 
-static const char *const cpu_states[] = { "off", "console", "failed" };
+static const char *const cpu_states[] = VMK_CPU_STATE_NAMES;
 static const char *const exit_names[] = VMK_EXIT_KIND_NAMES;
 static const char *const world_types[] = { "console", "system", "idle", "helper", "vmm" };
 static const char *const world_states[] = {

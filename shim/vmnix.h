@@ -33,6 +33,10 @@ struct vmnix {
 	/* CPUs inside the vmkernel, by index; changed only under stop_machine
 	 * or in a hotplug callback (both hold the hotplug lock). */
 	bool cpu_in[VMK_MAX_CPUS];
+	/* CPUs given to the vmkernel (cpus.c, under lock), and the Linux CPU
+	 * being given right now, whose offline callback gives it, or -1. */
+	bool given[VMK_MAX_CPUS];
+	int giving;
 	int (*entry_cpu)(u32 index);
 
 	/* Valid while loaded; copied out of the image at load, because the
@@ -62,6 +66,10 @@ int vmnix_load(struct vmnix_load *req, const void __user *image);
 int vmnix_unload(void);
 void vmnix_status(struct vmnix_status *st);
 int vmnix_cpu_online(unsigned int cpu);
+int vmnix_cpu_give(struct vmnix_cpu *req);
+int vmnix_cpu_take(struct vmnix_cpu *req);
+/* Before an unload: every given CPU back to the console. */
+int vmnix_cpus_take_all(void);
 int vmnix_cpu_offline(unsigned int cpu);
 
 /* A vmkcall on the calling CPU.  Caller holds vmnix.calls and has checked

@@ -44,11 +44,15 @@ VMK_SRCS := \
 	vmkernel/arch/x86/serial.c \
 	vmkernel/arch/x86/arch.c \
 	vmkernel/arch/x86/world.c \
+	vmkernel/arch/x86/apic.c \
+	vmkernel/arch/x86/vmkcpu.c \
 	vmkernel/kernel/init.c \
 	vmkernel/kernel/log.c \
 	vmkernel/kernel/mem.c \
 	vmkernel/kernel/console.c \
 	vmkernel/kernel/vmkcall.c \
+	vmkernel/kernel/cpu.c \
+	vmkernel/kernel/sysworld.c \
 	vmkernel/lib/string.c \
 	vmkernel/lib/format.c \
 	$(VMK_CORE_SRCS)

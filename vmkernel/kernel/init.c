@@ -10,9 +10,12 @@
  * The scheduler comes before the world table because the table's first
  * worlds, one idle world per CPU, are handed to the scheduler as they
  * are made.  The CPUs come last: each enters afterwards in its own
- * entry_cpu and runs the console world made for it here.
+ * entry_cpu and runs the console world made for it here; all of them
+ * start with the console, and the console gives the vmkernel CPUs later
+ * (kernel/cpu.c).
  */
 #include <vmk/console.h>
+#include <vmk/cpu.h>
 #include <vmk/errno.h>
 #include <vmk/heap.h>
 #include <vmk/init.h>
@@ -69,6 +72,8 @@ static int init_steps(const struct vmk_boot_info *bi)
 	if ((err = world_init(mem_heap(MEM_HEAP_WORLD), bi->ncpus)))
 		return err;
 	if ((err = console_init(bi->ncpus)))
+		return err;
+	if ((err = cpu_init(bi->ncpus)))
 		return err;
 	if (bi->fail_step == VMK_FAIL_LOCK_ORDER)
 		init_lock_order_fault();

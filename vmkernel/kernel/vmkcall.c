@@ -9,6 +9,7 @@
  * carry the load's key (vmnix_abi.h), which only the shim knows.
  */
 #include <vmk/arch.h>
+#include <vmk/cpu.h>
 #include <vmk/errno.h>
 #include <vmk/format.h>
 #include <vmk/log.h>
@@ -16,6 +17,7 @@
 #include <vmk/mem.h>
 #include <vmk/string.h>
 #include <vmk/world.h>
+#include <vmk/sysworld.h>
 
 /* This load's key (vmk_boot_info.load_key); 0 until vmkcall_init. */
 static u64 load_key;
@@ -130,6 +132,39 @@ static s64 call_floor(u64 count, u64 gpa)
 	return arch_floor(count, samples);
 }
 
+/* A console-made world request, copied in before it is checked, so the
+ * console cannot change it between the check and the use. */
+static s64 call_world_req(u64 nr, u64 gpa, u64 size)
+{
+	struct vmk_world_req r;
+	int err;
+
+	if (size < sizeof(r))
+		return -EINVAL;
+	const void *p = arch_guest_ptr(gpa, sizeof(r), &err);
+	if (!p)
+		return err;
+	memcpy(&r, p, sizeof(r));
+	return nr == VMK_CALL_WORLD_CREATE ? sysworld_create(&r) : sysworld_set(&r);
+}
+
+static s64 call_world_stats(u64 id, u64 gpa, u64 size)
+{
+	struct vmk_world_stats st;
+	int err;
+
+	if (size < sizeof(st) || id > 0xffffffffULL)
+		return -EINVAL;
+	void *p = arch_guest_ptr(gpa, sizeof(st), &err);
+	if (!p)
+		return err;
+	s64 ret = sysworld_stats((u32)id, &st);
+	if (ret)
+		return ret;
+	memcpy(p, &st, sizeof(st));
+	return 0;
+}
+
 s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 {
 	(void)a3;
@@ -156,6 +191,19 @@ s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 		return call_floor(a0, a1);
 	case VMK_CALL_MEM_INFO:
 		return call_mem_info(a0, a1);
+	case VMK_CALL_CPU_GIVE:
+		return a0 < VMK_MAX_CPUS ? cpu_give((u32)a0) : -EINVAL;
+	case VMK_CALL_CPU_TAKE:
+		return a0 < VMK_MAX_CPUS ? cpu_take((u32)a0) : -EINVAL;
+	case VMK_CALL_WORLD_CREATE:
+	case VMK_CALL_WORLD_SET:
+		return call_world_req(nr, a0, a1);
+	case VMK_CALL_WORLD_DESTROY:
+		return a0 <= 0xffffffffULL ? sysworld_destroy((u32)a0) : -ENOENT;
+	case VMK_CALL_WORLD_STATS:
+		return call_world_stats(a0, a1, a2);
+	case VMK_CALL_WORLD_NEXT:
+		return a0 <= 0xffffffffULL ? sysworld_next((u32)a0) : -ENOENT;
 	default:
 		return -ENOSYS;
 	}

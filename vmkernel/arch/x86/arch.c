@@ -24,6 +24,16 @@ struct percpu *this_cpu(void)
 	if (base && rsp >= base && rsp < base + (u64)machine.ncpus * STACK_SIZE)
 		return &machine.cpu[(rsp - base) / STACK_SIZE];
 
+	/* On a world's stack: only CPUs the vmkernel owns run those, and
+	 * their GS base points at their struct percpu. */
+	if (rsp - machine.region_va < machine.region_size) {
+		struct percpu *c;
+
+		__asm__ volatile("mov %%gs:%c1, %0" : "=r"(c)
+				 : "i"(offsetof(struct percpu, self)));
+		return c;
+	}
+
 	/* On Linux's stack (entry_init, cpu_enter): find the CPU by APIC ID. */
 	u32 apic = cpuid(1, 0).ebx >> 24;
 	if (cpuid(0, 0).eax >= 0xb)

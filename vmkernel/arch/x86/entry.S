@@ -94,10 +94,15 @@ svm_loop:
 	SAVE_GPRS %rsp
 	mov	%rsp, %rdi
 	call	svm_exit
-	test	%eax, %eax
+	test	%eax, %eax		/* SVM_EXIT_RESUME */
 	jz	svm_loop
+	cmp	$2, %eax		/* SVM_EXIT_TAKEN: the console is gone */
+	je	1f
 	mov	%rsp, %rdi
 	call	svm_leave		/* does not return */
+	ud2
+1:	mov	%rsp, %rdi
+	call	vmkcpu_start		/* does not return */
 	ud2
 	.size svm_launch, . - svm_launch
 
@@ -206,6 +211,51 @@ trap_common:
 	and	$-16, %rsp
 	call	trap_handler		/* does not return */
 	ud2
+
+/* Interrupts on a CPU the vmkernel owns: save what the C calling
+ * convention lets a call clobber, call the handler, return.  The CPU
+ * aligns the stack to 16 and pushes 40 bytes, and nine registers more
+ * make it 16-byte aligned again at the call. */
+.macro IRQ name, handler
+	.globl \name
+	.type \name, @function
+	.align 16
+\name:
+	push	%rax
+	push	%rcx
+	push	%rdx
+	push	%rsi
+	push	%rdi
+	push	%r8
+	push	%r9
+	push	%r10
+	push	%r11
+	cld
+	call	\handler
+	pop	%r11
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rdi
+	pop	%rsi
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+	iretq
+	.size \name, . - \name
+.endm
+
+IRQ irq_entry_timer, vmkcpu_irq_timer
+IRQ irq_entry_resched, vmkcpu_irq_resched
+IRQ irq_entry_stray, vmkcpu_irq_stray
+
+/* A spurious interrupt is not acknowledged. */
+	.globl irq_entry_spurious
+	.type irq_entry_spurious, @function
+	.align 16
+irq_entry_spurious:
+	iretq
+	.size irq_entry_spurious, . - irq_entry_spurious
 
 /* The table of entry points, read by trap_init(). */
 	.section .rodata

@@ -27,6 +27,10 @@
 #include "x86/machine.h"
 #include "x86/pagetable.h"
 
+/* Page-level cache control: PCD and PWT select PAT entry 3 (UC). */
+#define PTE_PWT		(1ULL << 3)
+#define PTE_PCD		(1ULL << 4)
+
 static u64 *table_new(u64 *pa_out)
 {
 	u64 *t = machine_alloc(PAGE_SIZE);
@@ -126,4 +130,14 @@ int npt_map_scratch(u64 gpa)
 		err = -ENOMEM;
 	spin_unlock(&npt_lock);
 	return err;
+}
+
+/* One 4 KiB page of MMIO at va in the vmkernel's own tables, uncached
+ * (PCD and PWT: PAT entry 3, UC, in Linux's PAT as at reset). */
+int paging_map_uncached(u64 va, u64 mmio_pa)
+{
+	u64 *host = region_pa_to_virt(pa(machine.host_cr3));
+
+	return pagetable_map(&region_pages, host, machine.levels, va, mmio_pa,
+			     VMK_PAGE_SIZE, 1, PT_HOST_LEAF | PTE_PCD | PTE_PWT);
 }

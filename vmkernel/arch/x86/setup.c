@@ -9,12 +9,14 @@
  */
 #include <vmk/arch.h>
 #include <vmk/check.h>
+#include <vmk/cpu.h>
 #include <vmk/errno.h>
 #include <vmk/init.h>
 #include <vmk/log.h>
 #include <vmk/machine.h>
 #include <vmk/mem.h>
 #include <vmk/string.h>
+#include "x86/apic.h"
 #include "x86/cpu.h"
 #include "x86/machine.h"
 
@@ -146,8 +148,14 @@ int arch_cpus_init(u32 ncpus)
 
 	trap_init();
 	err = percpu_init(ncpus);
-	if (err)
+	if (err) {
 		log_err("region too small for %u CPUs", ncpus);
+		return err;
+	}
+	/* The APIC and interrupt vectors of the CPUs given to the vmkernel. */
+	err = apic_init();
+	if (!err)
+		vmkcpu_init();
 	return err;
 }
 

@@ -368,7 +368,7 @@ int svm_exit(struct host_frame *f)
 		CHECK(!c->launched);
 		c->leave.rax = (u64)-EIO;
 		c->state = VMK_CPU_FAILED;
-		return 1;
+		return SVM_EXIT_LEAVE;
 	}
 	c->launched = true;
 	v->control.tlb_control = 0;
@@ -408,6 +408,15 @@ int svm_exit(struct host_frame *f)
 			 c->index, svm_insn_name(code), v->save.rip);
 		inject(v, SVM_EVTINJ_EXC(VEC_UD));
 		break;
+	case SVM_EXIT_HLT:
+		/* Intercepted only on a CPU being given to the vmkernel. */
+		kind = VMK_EXIT_OTHER;
+		if (vmkcpu_hlt_exit(c, v)) {
+			c->exits[kind]++;
+			c->exits_total++;
+			return SVM_EXIT_TAKEN;
+		}
+		break;
 	case SVM_EXIT_SHUTDOWN:
 		log_warn("cpu%u: the console triple-faulted (rip 0x%lx); resetting the machine",
 			 c->index, v->save.rip);
@@ -425,9 +434,9 @@ int svm_exit(struct host_frame *f)
 	if (unlikely(c->leave_requested)) {
 		c->leave.rax = v->save.rax;
 		c->state = VMK_CPU_OFF;
-		return 1;
+		return SVM_EXIT_LEAVE;
 	}
-	return 0;
+	return SVM_EXIT_RESUME;
 }
 
 void svm_leave(struct host_frame *f)

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The vmkernel's descriptor tables and its exception handler.  The
- * vmkernel runs with interrupts off and GIF clear, so only exceptions
- * reach this IDT, and an exception in the vmkernel is a vmkernel bug: the
- * handler logs the CPU state and stops the CPU.
+ * The vmkernel's descriptor tables and its exception handler.  On a
+ * console CPU the vmkernel runs with interrupts off and GIF clear, so
+ * only exceptions reach this IDT; on a CPU the vmkernel owns, its own
+ * interrupt vectors do too (x86/apic.h, set by trap_set_gate()).  An
+ * exception in the vmkernel is a vmkernel bug: the handler logs the CPU
+ * state and stops the CPU.
  */
 #include <vmk/check.h>
 #include <vmk/log.h>
@@ -34,7 +36,7 @@ static u64 gdt[4] __aligned(16) = {
 	0x00cf93000000ffffULL,	/* data, present, writable */
 };
 
-static struct idt_gate idt[32] __aligned(16);
+static struct idt_gate idt[256] __aligned(16);
 
 struct desc_ptr vmk_gdt_ptr, vmk_idt_ptr;
 
@@ -52,18 +54,27 @@ static const char *const trap_names[32] = {
 	"security", "reserved",
 };
 
+static void gate_set(u32 v, u64 a)
+{
+	idt[v] = (struct idt_gate){
+		.off_lo = (u16)a,
+		.sel = GDT_CODE,
+		.type = 0x8e,
+		.off_mid = (u16)(a >> 16),
+		.off_hi = (u32)(a >> 32),
+	};
+}
+
+void trap_set_gate(u32 vector, void (*entry)(void))
+{
+	CHECK(vector >= 32 && vector < 256);
+	gate_set(vector, (u64)entry);
+}
+
 void trap_init(void)
 {
-	for (int v = 0; v < 32; v++) {
-		u64 a = (u64)trap_entries + trap_entries[v];
-		idt[v] = (struct idt_gate){
-			.off_lo = (u16)a,
-			.sel = GDT_CODE,
-			.type = 0x8e,
-			.off_mid = (u16)(a >> 16),
-			.off_hi = (u32)(a >> 32),
-		};
-	}
+	for (int v = 0; v < 32; v++)
+		gate_set((u32)v, (u64)trap_entries + trap_entries[v]);
 	vmk_gdt_ptr = (struct desc_ptr){ sizeof(gdt) - 1, (u64)gdt };
 	vmk_idt_ptr = (struct desc_ptr){ sizeof(idt) - 1, (u64)idt };
 }

@@ -6,11 +6,11 @@
  * stack where it was switched out.  Everything else the C calling
  * convention lets a call clobber.
  *
- * Today every world the live vmkernel runs is a CPU's console world,
- * which runs as a guest and never switches; the first stack of a new
- * vmkernel world is built when the vmkernel starts running its own.
+ * A new world's first stack (arch_world_stack_init()) holds only the
+ * address where it starts, which that ret jumps to.
  */
 #include <vmk/arch.h>
+#include <vmk/cpu.h>
 #include <vmk/world.h>
 
 void arch_world_switch(struct world *prev, struct world *next)
@@ -37,4 +37,17 @@ void arch_world_switch(struct world *prev, struct world *next)
 		: [prev] "+D"(prev), [next] "+S"(next)
 		: [sp] "i"(__builtin_offsetof(struct world, arch_sp))
 		: "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "memory", "cc");
+}
+
+void arch_world_stack_init(struct world *w, void *stack, u64 size,
+			   void (*entry)(void))
+{
+	u64 top = ((u64)stack + size) & ~15ULL;
+	u64 *sp = (u64 *)top - 2;
+
+	/* arch_world_switch() ends in ret: entry runs as if called, with a
+	 * null return address above it. */
+	sp[0] = (u64)entry;
+	sp[1] = 0;
+	w->arch_sp = (u64)sp;
 }

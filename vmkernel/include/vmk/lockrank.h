@@ -24,6 +24,7 @@ enum lock_rank {
 	LOCK_RANK_SEM_IO	= 300,	/* an I/O completion counter */
 
 	/* ---- spinlocks and IRQ locks ---- */
+	LOCK_RANK_CPU_CONFIG	= 900,	/* CPUs given and taken, console-made worlds */
 	LOCK_RANK_POOL		= 1000,	/* resource-pool tree, admission, entitlements */
 	LOCK_RANK_WORLD_TABLE	= 1100,	/* world table: IDs and slots */
 	LOCK_RANK_SEM_INTERNAL	= 1300,	/* a semaphore's count */

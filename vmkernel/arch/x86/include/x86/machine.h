@@ -40,6 +40,14 @@ struct percpu {
 	bool launched;			/* the first VMRUN succeeded */
 	bool leave_requested;		/* an UNLOAD vmkcall is being answered */
 	u64 orig_hsave;			/* VM_HSAVE_PA before the CPU entered */
+
+	/* While the vmkernel owns the CPU (vmkcpu.c); GS base points here,
+	 * so that a world on any stack finds its CPU. */
+	struct percpu *self;
+	u64 vmk_since_tsc;		/* when it became the vmkernel's */
+	u64 timer_irqs, resched_irqs;
+	u64 stray_irqs;			/* vectors Linux left pending */
+	u64 irq_tsc;			/* cycles in the timer and IPI handlers */
 };
 
 struct machine {
@@ -60,6 +68,7 @@ struct machine {
 	paddr_t msrpm_pa;
 	paddr_t iopm_pa;
 	paddr_t scratch_pa;		/* stands in for vmkernel pages the console touches */
+	u64 apic_pa;			/* the local APIC's page (same on every CPU) */
 	u8 *stacks;			/* all CPUs' stacks, contiguous */
 	bool in_init;			/* entry_init runs: a panic returns there */
 	void *init_jmp[5];		/* __builtin_setjmp's buffer for that */
@@ -82,12 +91,14 @@ int reloc_self(void);
 int paging_init(void);
 int npt_map_scratch(u64 gpa);
 int npt_build_range(u64 base, u64 size, u32 level, paddr_t *root_pa);
+int paging_map_uncached(u64 va, u64 pa);
 
 /* floor.c */
 int floor_init(void);
 
 /* trap.c */
 void trap_init(void);
+void trap_set_gate(u32 vector, void (*entry)(void));
 extern struct desc_ptr vmk_gdt_ptr, vmk_idt_ptr;
 
 
@@ -106,7 +117,23 @@ int vmk_entry_init(struct vmk_boot_info *bi);
 
 /* C entry points called from entry.S */
 int cpu_enter(u32 index, u64 linux_rsp, u64 resume_rip, const u64 *callee_saved);
+/* What svm_exit() tells svm_loop: go on, leave, or run the vmkernel. */
+#define SVM_EXIT_RESUME		0
+#define SVM_EXIT_LEAVE		1
+#define SVM_EXIT_TAKEN		2
 int svm_exit(struct host_frame *f);
+/* vmkcpu.c: a HLT exit on a CPU being given; true if it is ours now. */
+bool vmkcpu_hlt_exit(struct percpu *c, struct vmcb *v);
+__noreturn void vmkcpu_start(struct host_frame *f);
+void vmkcpu_init(void);
+void vmkcpu_irq_timer(void);
+void vmkcpu_irq_resched(void);
+void vmkcpu_irq_stray(void);
+/* entry.S: the interrupt entry points. */
+void irq_entry_timer(void);
+void irq_entry_resched(void);
+void irq_entry_spurious(void);
+void irq_entry_stray(void);
 __noreturn void svm_leave(struct host_frame *f);
 struct trap_frame;
 __noreturn void trap_handler(struct trap_frame *t);

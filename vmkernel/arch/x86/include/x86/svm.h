@@ -11,6 +11,7 @@
 
 /* Word 3 (offset 0x00c) intercepts. */
 #define SVM_INTERCEPT_CPUID	(1U << 18)
+#define SVM_INTERCEPT_HLT	(1U << 24)
 #define SVM_INTERCEPT_INVLPGA	(1U << 26)
 #define SVM_INTERCEPT_MSR_PROT	(1U << 28)
 #define SVM_INTERCEPT_SHUTDOWN	(1U << 31)
@@ -27,6 +28,7 @@
 #define SVM_EXIT_NMI		0x061
 #define SVM_EXIT_INIT		0x063
 #define SVM_EXIT_CPUID		0x072
+#define SVM_EXIT_HLT		0x078
 #define SVM_EXIT_INVLPGA	0x07a
 #define SVM_EXIT_MSR		0x07c
 #define SVM_EXIT_SHUTDOWN	0x07f

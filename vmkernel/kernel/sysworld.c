@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * System worlds (see <vmk/sysworld.h>): burners and helpers on the CPUs
+ * the vmkernel owns.  Each has its own stack from the "sysworld" heap
+ * and starts in sysworld_main(); it leaves its CPU only at scheduling
+ * points (cpu_preempt_point(), world_wait(), its exit).
+ *
+ * Removal is cooperative, as a non-preemptive kernel needs: the console's
+ * destroy sets the world's stop flag and wakes it; the world exits at its
+ * next scheduling point, and once no CPU runs on its stack any longer
+ * (cpu_world_exit() sets gone) its record and stack are freed.  A world
+ * that sits on the queue of a CPU with the console cannot run, so it is
+ * removed at once.
+ *
+ * Pools named by the console are made on first use, expandable (their
+ * worlds' reservations borrow from the host) and removed with their last
+ * world.
+ */
+#include <vmk/arch.h>
+#include <vmk/check.h>
+#include <vmk/cpu.h>
+#include <vmk/errno.h>
+#include <vmk/heap.h>
+#include <vmk/log.h>
+#include <vmk/sched.h>
+#include <vmk/string.h>
+#include <vmk/sysworld.h>
+#include <vmk/world.h>
+
+#define SYSWORLD_POOLS		8
+#define SYSWORLD_DESTROY_NS	2000000000ULL
+
+struct sysworld_pool {
+	struct pool p;
+	u32 refs;			/* 0: slot free */
+};
+
+struct sysworld {
+	struct world *w;		/* NULL: slot free */
+	u32 kind;			/* enum vmk_sysworld_kind */
+	bool stop;			/* asked to exit */
+	bool gone;			/* exited, and off its stack */
+	u64 progress;			/* written by the world only */
+	void *stack;
+	struct sysworld_pool *pool;
+};
+
+/* Slots and pools change under cpu_lock. */
+static struct sysworld sysworlds[SYSWORLD_MAX];
+static struct sysworld_pool sysworld_pools[SYSWORLD_POOLS];
+static struct heap sysworld_heap;
+static u64 sysworld_helper_last;
+/* What helpers wait for: the period's wakeup. */
+static const char sysworld_helper_event;
+
+int sysworld_init(struct page_arena *a)
+{
+	memset(sysworlds, 0, sizeof(sysworlds));
+	memset(sysworld_pools, 0, sizeof(sysworld_pools));
+	sysworld_helper_last = arch_now_ns();
+	return heap_create(&sysworld_heap, "sysworld", a, 0);
+}
+
+void sysworld_tick(u32 cpu)
+{
+	u64 now = arch_now_ns(), last = READ_ONCE(sysworld_helper_last);
+
+	(void)cpu;
+	if (now - last < SYSWORLD_HELPER_NS ||
+	    !__atomic_compare_exchange_n(&sysworld_helper_last, &last, now, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return;
+	world_wakeup(&sysworld_helper_event);
+}
+
+static struct sysworld *sysworld_of(const struct world *w)
+{
+	for (u32 i = 0; i < SYSWORLD_MAX; i++)
+		if (READ_ONCE(sysworlds[i].w) == w)
+			return &sysworlds[i];
+	return NULL;
+}
+
+static void sysworld_burn(struct sysworld *s)
+{
+	while (!READ_ONCE(s->stop)) {
+		WRITE_ONCE(s->progress, s->progress + 1);
+		if (cpu_attention())
+			cpu_preempt_point();
+	}
+}
+
+static void sysworld_help(struct sysworld *s)
+{
+	while (!READ_ONCE(s->stop)) {
+		world_wait(&sysworld_helper_event);
+		cpu_after_switch();
+		arch_irq_enable();
+		if (!READ_ONCE(s->stop))
+			WRITE_ONCE(s->progress, s->progress + 1);
+	}
+}
+
+/* Where every system world starts, on its own stack. */
+static void sysworld_main(void)
+{
+	struct sysworld *s;
+
+	cpu_after_switch();
+	arch_irq_enable();
+	s = sysworld_of(world_current());
+	CHECK(s);
+	if (s->kind == VMK_SYSWORLD_BURNER)
+		sysworld_burn(s);
+	else
+		sysworld_help(s);
+	cpu_world_exit(&s->gone);
+}
+
+/* ---- the console's requests (cpu_lock held) ---- */
+
+static bool sysworld_name_ok(const char *name, size_t max, bool empty_ok)
+{
+	size_t n = strnlen(name, max);
+
+	if (n == max || (!n && !empty_ok))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (name[i] <= ' ' || name[i] > '~')
+			return false;
+	return true;
+}
+
+static int sysworld_check(const struct vmk_world_req *r, bool create)
+{
+	u64 cpus = sched_ncpus() >= 64 ? ~0ULL : (1ULL << sched_ncpus()) - 1;
+
+	if (create && r->kind != VMK_SYSWORLD_BURNER && r->kind != VMK_SYSWORLD_HELPER) {
+		log_warn("world request: unknown kind %u (1 burner, 2 helper)", r->kind);
+		return -EINVAL;
+	}
+	if (create && (!sysworld_name_ok(r->name, sizeof(r->name), false) ||
+		       !sysworld_name_ok(r->pool, sizeof(r->pool), true))) {
+		log_warn("world request: a name is empty, too long or not printable");
+		return -EINVAL;
+	}
+	if (!create && (r->set & ~(VMK_WORLD_SET_SHARES | VMK_WORLD_SET_MIN |
+				   VMK_WORLD_SET_MAX | VMK_WORLD_SET_AFFINITY))) {
+		log_warn("world request: unknown settings 0x%x", r->set);
+		return -EINVAL;
+	}
+	if (r->shares > POOL_SHARES_MAX || r->min_pct > 100 || r->max_pct > 100 ||
+	    (r->max_pct && r->min_pct > r->max_pct)) {
+		log_warn("world request: shares %u (1 to %u), min %u%%, max %u%% "
+			 "(percent of one CPU, min <= max)", r->shares,
+			 POOL_SHARES_MAX, r->min_pct, r->max_pct);
+		return -EINVAL;
+	}
+	if (r->affinity & ~cpus) {
+		log_warn("world request: affinity 0x%lx names CPUs beyond the %u there are",
+			 r->affinity, sched_ncpus());
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct sysworld_pool *sysworld_pool_get(const char *name, int *err)
+{
+	struct sysworld_pool *free = NULL;
+	struct pool_alloc a = {
+		.shares = SHARES_NORMAL, .limit = POOL_UNLIMITED, .expandable = true,
+	};
+
+	*err = 0;
+	if (!name[0])
+		return NULL;
+	for (u32 i = 0; i < SYSWORLD_POOLS; i++) {
+		struct sysworld_pool *p = &sysworld_pools[i];
+
+		if (p->refs && !strcmp(p->p.name, name)) {
+			p->refs++;
+			return p;
+		}
+		if (!p->refs && !free)
+			free = p;
+	}
+	if (!free) {
+		log_warn("pool %s: %u pools at most", name, SYSWORLD_POOLS);
+		*err = -ENOSPC;
+		return NULL;
+	}
+	*err = pool_create(&free->p, pool_root(), name, &a);
+	if (*err)
+		return NULL;
+	free->refs = 1;
+	return free;
+}
+
+static void sysworld_pool_put(struct sysworld_pool *p)
+{
+	if (p && --p->refs == 0)
+		CHECK(pool_destroy(&p->p) == 0);
+}
+
+static u64 sysworld_limit(u32 max_pct)
+{
+	return max_pct ? sched_units_pct(max_pct) : POOL_UNLIMITED;
+}
+
+s64 sysworld_create(const struct vmk_world_req *r)
+{
+	struct world_params wp = { 0 };
+	struct sysworld *s = NULL;
+	struct world *w;
+	int err;
+
+	err = sysworld_check(r, true);
+	if (err)
+		return err;
+	spin_lock(&cpu_lock);
+	for (u32 i = 0; i < SYSWORLD_MAX && !s; i++)
+		if (!sysworlds[i].w && !sysworlds[i].stack)
+			s = &sysworlds[i];
+	if (!s) {
+		log_warn("world %s: %u system worlds at most", r->name, SYSWORLD_MAX);
+		err = -ENOSPC;
+		goto out_unlock;
+	}
+	s->pool = sysworld_pool_get(r->pool, &err);
+	if (err)
+		goto out_unlock;
+	s->stack = heap_alloc(&sysworld_heap, SYSWORLD_STACK);
+	if (!s->stack) {
+		err = -ENOMEM;
+		goto error_pool;
+	}
+	wp.name = r->name;
+	wp.type = r->kind == VMK_SYSWORLD_BURNER ? VMK_WORLD_SYSTEM : VMK_WORLD_HELPER;
+	wp.pool = s->pool ? &s->pool->p.node : NULL;
+	wp.alloc = (struct pool_alloc){
+		.shares = r->shares ? r->shares : SHARES_NORMAL,
+		.res = sched_units_pct(r->min_pct),
+		.limit = sysworld_limit(r->max_pct),
+	};
+	wp.affinity = r->affinity;
+	err = world_create(&wp, &w);
+	if (err)
+		goto error_stack;
+	arch_world_stack_init(w, s->stack, SYSWORLD_STACK, sysworld_main);
+	s->kind = r->kind;
+	s->stop = false;
+	s->gone = false;
+	s->progress = 0;
+	WRITE_ONCE(s->w, w);
+	err = world_start(w);
+	CHECK(err == 0);
+	log_info("world %u (%s): created, shares %u min %u%% max %u%% pool %s",
+		 w->id, w->name, wp.alloc.shares, r->min_pct, r->max_pct,
+		 r->pool[0] ? r->pool : "host");
+	spin_unlock(&cpu_lock);
+	return w->id;
+
+error_stack:
+	heap_free(&sysworld_heap, s->stack);
+	s->stack = NULL;
+error_pool:
+	sysworld_pool_put(s->pool);
+	s->pool = NULL;
+out_unlock:
+	spin_unlock(&cpu_lock);
+	return err;
+}
+
+/* The system world with ID id, or NULL and *err saying why not. */
+static struct sysworld *sysworld_find(u32 id, int *err)
+{
+	struct world *w = world_find(id);
+	struct sysworld *s = w ? sysworld_of(w) : NULL;
+
+	*err = 0;
+	if (!w) {
+		log_warn("no world %u", id);
+		*err = -ENOENT;
+	} else if (!s) {
+		log_warn("world %u (%s) was not made from the console", id, w->name);
+		*err = -EPERM;
+	}
+	return s;
+}
+
+s64 sysworld_set(const struct vmk_world_req *r)
+{
+	struct pool_alloc a;
+	struct sysworld *s;
+	int err;
+
+	err = sysworld_check(r, false);
+	if (err)
+		return err;
+	spin_lock(&cpu_lock);
+	s = sysworld_find(r->id, &err);
+	if (!s)
+		goto out_unlock;
+	a = s->w->node.alloc;
+	if (r->set & VMK_WORLD_SET_SHARES)
+		a.shares = r->shares ? r->shares : SHARES_NORMAL;
+	if (r->set & VMK_WORLD_SET_MIN)
+		a.res = sched_units_pct(r->min_pct);
+	if (r->set & VMK_WORLD_SET_MAX)
+		a.limit = sysworld_limit(r->max_pct);
+	if (a.limit != POOL_UNLIMITED && a.res > a.limit) {
+		log_warn("world %u: min %lu%% above max %lu%%", r->id,
+			 (u64)(a.res * 100 / SCHED_CPU_UNITS), (u64)(a.limit * 100 / SCHED_CPU_UNITS));
+		err = -EINVAL;
+		goto out_unlock;
+	}
+	if (r->set & (VMK_WORLD_SET_SHARES | VMK_WORLD_SET_MIN | VMK_WORLD_SET_MAX)) {
+		err = world_set_alloc(s->w, &a);
+		if (err)
+			goto out_unlock;
+	}
+	if (r->set & VMK_WORLD_SET_AFFINITY)
+		err = sched_set_affinity(s->w, r->affinity ? r->affinity : ~0ULL);
+out_unlock:
+	spin_unlock(&cpu_lock);
+	return err;
+}
+
+s64 sysworld_destroy(u32 id)
+{
+	struct sysworld *s;
+	struct world *w;
+	u64 t0 = arch_now_ns();
+	int err;
+
+	spin_lock(&cpu_lock);
+	s = sysworld_find(id, &err);
+	if (!s)
+		goto out_unlock;
+	w = s->w;
+	WRITE_ONCE(s->stop, true);
+	if (s->kind == VMK_SYSWORLD_HELPER)
+		world_wakeup(&sysworld_helper_event);
+	arch_cpu_kick(READ_ONCE(w->cpu));
+	for (;;) {
+		if (__atomic_load_n(&s->gone, __ATOMIC_ACQUIRE))
+			break;
+		/* On the queue of a CPU with the console, nothing can run it. */
+		if (READ_ONCE(w->state) != WORLD_RUNNING &&
+		    !sched_cpu_is_online(READ_ONCE(w->cpu)))
+			break;
+		if (arch_now_ns() - t0 > SYSWORLD_DESTROY_NS) {
+			log_err("world %u did not stop within %lu ms", id,
+				(u64)(SYSWORLD_DESTROY_NS / 1000000));
+			err = -ETIMEDOUT;
+			goto out_unlock;
+		}
+		arch_cpu_relax();
+	}
+	err = world_destroy(w);
+	CHECK(err == 0);
+	heap_free(&sysworld_heap, s->stack);
+	sysworld_pool_put(s->pool);
+	log_info("world %u: destroyed after %lu loops", id, s->progress);
+	memset(s, 0, sizeof(*s));
+out_unlock:
+	spin_unlock(&cpu_lock);
+	return err;
+}
+
+s64 sysworld_stats(u32 id, struct vmk_world_stats *st)
+{
+	struct world *w;
+	struct sysworld *s;
+	struct world_stats ws;
+	struct pool_alloc a;
+	u64 since, now, dt;
+	u32 state;
+
+	spin_lock(&cpu_lock);
+	w = world_find(id);
+	if (!w) {
+		spin_unlock(&cpu_lock);
+		return -ENOENT;
+	}
+	s = sysworld_of(w);
+	memset(st, 0, sizeof(*st));
+	/* A snapshot that may be a moment old: the world's own CPU updates
+	 * these without telling anyone. */
+	state = READ_ONCE(w->state);
+	since = READ_ONCE(w->state_since);
+	ws = w->st;
+	now = arch_now_ns();
+	dt = now > since ? now - since : 0;
+	if (state == WORLD_RUNNING)
+		ws.used_ns += dt;
+	else if (state == WORLD_READY)
+		ws.ready_ns += dt;
+	else if (state == WORLD_WAITING)
+		ws.wait_ns += dt;
+	else if (state == WORLD_COSTOPPED)
+		ws.cstp_ns += dt;
+	a = w->node.alloc;
+	st->id = w->id;
+	st->type = w->type;
+	st->state = state;
+	st->cpu = READ_ONCE(w->cpu);
+	memcpy(st->name, w->name, sizeof(st->name));
+	if (w->node.parent)
+		strlcpy(st->pool, w->node.parent->name, sizeof(st->pool));
+	st->shares = a.shares;
+	st->min_pct = (u32)(a.res * 100 / SCHED_CPU_UNITS);
+	st->max_pct = a.limit == POOL_UNLIMITED ? 0 : (u32)(a.limit * 100 / SCHED_CPU_UNITS);
+	st->kind = s ? s->kind : 0;
+	st->affinity = w->affinity;
+	st->entitled = w->node.entitled;
+	st->used_ns = ws.used_ns;
+	st->ready_ns = ws.ready_ns;
+	st->wait_ns = ws.wait_ns;
+	st->cstp_ns = ws.cstp_ns;
+	st->progress = s ? READ_ONCE(s->progress) : 0;
+	st->now_ns = now;
+	spin_unlock(&cpu_lock);
+	return 0;
+}
+
+s64 sysworld_next(u32 id)
+{
+	struct world *w = NULL;
+
+	if (id) {
+		w = world_find(id);
+		if (!w)
+			return -ENOENT;
+	}
+	w = world_next(w);
+	return w ? w->id : 0;
+}
