@@ -491,6 +491,23 @@ void sched_remove(struct world *w)
 	spin_unlock(&rq->lock);
 }
 
+int sched_remove_queued(struct world *w)
+{
+	u32 cpu = READ_ONCE(w->cpu);
+	struct sched_cpu *rq = &sched_cpus[cpu];
+	int ret = -EBUSY;
+
+	spin_lock(&rq->lock);
+	if (w->cpu == cpu && w->queued && w->state == WORLD_READY) {
+		sched_dequeue(rq, w);
+		sched_unassign(rq, w);
+		world_set_state(w, WORLD_DEAD, arch_now_ns());
+		ret = 0;
+	}
+	spin_unlock(&rq->lock);
+	return ret;
+}
+
 void sched_wakeup(struct world *w)
 {
 	u64 now = arch_now_ns();

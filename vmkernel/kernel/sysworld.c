@@ -9,7 +9,8 @@
  * destroy sets the world's stop flag and wakes it; the world exits at its
  * next scheduling point, and once no CPU runs on its stack any longer
  * (cpu_world_exit() sets gone) its record and stack are freed.  A world
- * that sits on the queue of a CPU with the console cannot run, so it is
+ * that is only queued, not running (it may sit behind worlds with far
+ * more weight, or on a CPU the console has), is taken off its queue and
  * removed at once.
  *
  * Pools named by the console are made on first use, expandable (their
@@ -345,9 +346,9 @@ s64 sysworld_destroy(u32 id)
 	for (;;) {
 		if (__atomic_load_n(&s->gone, __ATOMIC_ACQUIRE))
 			break;
-		/* On the queue of a CPU with the console, nothing can run it. */
-		if (READ_ONCE(w->state) != WORLD_RUNNING &&
-		    !sched_cpu_is_online(READ_ONCE(w->cpu)))
+		/* Waiting in a run queue (behind worlds with far more weight,
+		 * or on a CPU with the console), it need not run to go. */
+		if (sched_remove_queued(w) == 0)
 			break;
 		if (arch_now_ns() - t0 > SYSWORLD_DESTROY_NS) {
 			log_err("world %u did not stop within %lu ms", id,

@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the tests of CPUs given to the vmkernel and its system
+# worlds (sourced after lib.sh).
+
+# The state of vmkernel CPU N in /proc/vmware/cpuinfo.
+cpu_state() { awk -v c="cpu$1" '$1 == c { for (i = 1; i < NF; i++) if ($i == "state") print $(i + 1) }' /proc/vmware/cpuinfo; }
+
+# One field of a world's stats.
+wstat() { vmkworld stats "$1" | awk -v k="$2" '$1 == k { print $2 }'; }
+
+# What changes when a request is refused: CPU owners, Linux's online CPUs,
+# the worlds and their settings.
+snapshot() {
+	awk '{ for (i = 1; i < NF; i++) if ($i == "state") print $1, $(i + 1) }' /proc/vmware/cpuinfo
+	cat /sys/devices/system/cpu/online
+	vmkworld list | awk '{ print $1, $2, $3, $6, $7, $8, $9 }'
+}
+
+# refused "what" PATTERN command...: the command must fail, say PATTERN on
+# stderr, and leave snapshot() as it was.
+refused() {
+	what=$1 pat=$2
+	shift 2
+	before=$(snapshot)
+	if "$@" >/tmp/refused.out 2>&1; then
+		fail "$what is refused (it succeeded: $(cat /tmp/refused.out))"
+	elif ! grep -q -- "$pat" /tmp/refused.out; then
+		fail "$what is refused with '$pat' (said: $(tr '\n' ' ' </tmp/refused.out))"
+	elif [ "$before" != "$(snapshot)" ]; then
+		fail "$what changes nothing (before: $(echo $before); after: $(snapshot | tr '\n' ' '))"
+	else
+		pass "$what is refused and changes nothing: $(head -n 1 /tmp/refused.out)"
+	fi
+}
+
+# progress ID...: each world's progress, on one line.
+progress() { for w in "$@"; do printf '%s ' "$(wstat "$w" progress)"; done; echo; }
+
+# share_check "what" SECONDS "EXPECTED..." ID...: over SECONDS, each
+# world's part of the progress of all must lie within 1 point (of a
+# whole CPU) of its expected percentage.
+share_check() {
+	what=$1 secs=$2 want=$3
+	shift 3
+	p0=$(progress "$@")
+	sleep "$secs"
+	p1=$(progress "$@")
+	res=$(echo "$p0|$p1|$want" | awk -F'|' '{
+		n = split($1, a, " "); split($2, b, " "); split($3, e, " ")
+		for (i = 1; i <= n; i++) { d[i] = b[i] - a[i]; t += d[i] }
+		ok = t > 0; out = ""
+		for (i = 1; i <= n; i++) {
+			got = t > 0 ? 100 * d[i] / t : 0
+			if (got < e[i] - 1 || got > e[i] + 1) ok = 0
+			out = out sprintf("%s%.2f%% (want %.2f%%)", i > 1 ? ", " : "", got, e[i])
+		}
+		print (ok ? "ok " : "bad ") out
+	}')
+	case $res in
+	ok*) pass "$what: ${res#ok }" ;;
+	*) fail "$what: ${res#bad } (progress $p0 -> $p1)" ;;
+	esac
+}
