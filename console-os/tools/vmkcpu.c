@@ -24,6 +24,8 @@ static void usage(FILE *f)
 		"  list             each CPU the vmkernel knows: Linux CPU, vmkernel index, owner\n"
 		"  give LIST        give console CPUs (\"1\", \"1-3\", \"1,3\") to the vmkernel\n"
 		"  take LIST        take CPUs back for the console\n"
+		"  stats INDEX      one vmkernel CPU's owner, ticks, interrupts and decisions\n"
+		"                   as key value lines (cycles are that CPU's TSC)\n"
 		"  set LIST         give the CPUs in LIST and take back the others\n"
 		"                   (\"none\": every CPU with the console)\n"
 		"  -t               before a command: print how long each give or take took\n"
@@ -82,6 +84,31 @@ static int cmd_list(void)
 		       st.state < sizeof(cpu_states) / sizeof(cpu_states[0]) ?
 		       cpu_states[st.state] : "?");
 	}
+	return 0;
+}
+
+static int cmd_stats(const char *arg)
+{
+	struct vmk_cpu_stats st;
+	char *end;
+	long i = strtol(arg, &end, 10);
+
+	if (end == arg || *end || i < 0 || i >= ncpus()) {
+		fprintf(stderr, "vmkcpu: '%s' is not a vmkernel CPU index\n", arg);
+		return 2;
+	}
+	if (cpu_state((unsigned)i, &st))
+		return 1;
+	printf("index %ld\nlinux %u\nstate %s\nsince_tsc %llu\nnow_tsc %llu\n"
+	       "timer_irqs %llu\nresched_irqs %llu\nirq_tsc %llu\nticks %llu\n"
+	       "tick_tsc %llu\ndecisions %llu\ndecide_ns %llu\nidle_ns %llu\n",
+	       i, st.linux_cpu, st.state < sizeof(cpu_states) / sizeof(cpu_states[0]) ?
+	       cpu_states[st.state] : "?",
+	       (unsigned long long)st.vmk_since_tsc, (unsigned long long)st.now_tsc,
+	       (unsigned long long)st.timer_irqs, (unsigned long long)st.resched_irqs,
+	       (unsigned long long)st.irq_tsc, (unsigned long long)st.ticks,
+	       (unsigned long long)st.tick_tsc, (unsigned long long)st.decisions,
+	       (unsigned long long)st.decide_ns, (unsigned long long)st.idle_ns);
 	return 0;
 }
 
@@ -147,6 +174,8 @@ int main(int argc, char **argv)
 		return cmd_ops(VMNIX_CPU_GIVE, argv[a + 1]);
 	if (argc == a + 2 && !strcmp(argv[a], "take"))
 		return cmd_ops(VMNIX_CPU_TAKE, argv[a + 1]);
+	if (argc == a + 2 && !strcmp(argv[a], "stats"))
+		return cmd_stats(argv[a + 1]);
 	if (argc == a + 2 && !strcmp(argv[a], "set"))
 		return cmd_set(argv[a + 1]);
 	usage(stderr);

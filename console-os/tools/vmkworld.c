@@ -26,8 +26,10 @@ static void usage(FILE *f)
 		"usage: vmkworld COMMAND [ARGS]\n"
 		"\n"
 		"  create [OPTIONS]      make a system world; prints its ID\n"
-		"      --type=burner|helper  burner (default): burns CPU and counts loops;\n"
-		"                            helper: wakes every 100 ms and counts work items\n"
+		"      --type=burner|helper|yielder\n"
+		"                            burner (default): burns CPU and counts loops;\n"
+		"                            helper: wakes every 100 ms and counts work items;\n"
+		"                            yielder: gives up its CPU at every loop\n"
 		"      --name=NAME           default: the type\n"
 		"      --pool=NAME           resource pool, made on first use (default: the host)\n"
 		"  set ID OPTIONS        change a world's settings while it runs\n"
@@ -35,6 +37,8 @@ static void usage(FILE *f)
 		"  list                  every world: ID, name, type, state, CPU, settings,\n"
 		"                        used/ready/wait/co-stop ms, progress\n"
 		"  stats ID              one world as key value lines\n"
+		"  progress ID...        the worlds' progress counters and used ns, read\n"
+		"                        together (one line: P1 U1 P2 U2 ...)\n"
 		"\n"
 		"settings, for create and set:\n"
 		"      --shares=N            1 to 1000000 (default 1000)\n"
@@ -91,8 +95,10 @@ static int parse(int argc, char **argv, struct vmk_world_req *r, int creating)
 				r->kind = VMK_SYSWORLD_BURNER;
 			else if (!strcmp(optarg, "helper"))
 				r->kind = VMK_SYSWORLD_HELPER;
+			else if (!strcmp(optarg, "yielder"))
+				r->kind = VMK_SYSWORLD_YIELDER;
 			else {
-				fprintf(stderr, "vmkworld: --type is burner or helper\n");
+				fprintf(stderr, "vmkworld: --type is burner, helper or yielder\n");
 				return -1;
 			}
 			break;
@@ -163,7 +169,8 @@ static int cmd_create(int argc, char **argv)
 	if (parse(argc, argv, &r, 1))
 		return 2;
 	if (!r.name[0])
-		strcpy(r.name, r.kind == VMK_SYSWORLD_BURNER ? "burner" : "helper");
+		strcpy(r.name, r.kind == VMK_SYSWORLD_BURNER ? "burner" :
+			       r.kind == VMK_SYSWORLD_HELPER ? "helper" : "yielder");
 	id = vmkdev_call("vmkworld", VMK_CALL_WORLD_CREATE, (uintptr_t)&r, sizeof(r), 0);
 	if (id < 0)
 		return fail("create", id);
@@ -218,6 +225,31 @@ static int cmd_list(void)
 	}
 }
 
+/* Read back to back, so that several worlds' counters share one moment. */
+static int cmd_progress(int n, char **ids)
+{
+	struct vmk_world_stats st[16];
+	uint32_t id;
+	int r;
+
+	if (n < 1 || n > 16) {
+		fprintf(stderr, "vmkworld: progress takes 1 to 16 world IDs\n");
+		return 2;
+	}
+	for (int i = 0; i < n; i++) {
+		if (world_id(ids[i], &id))
+			return 2;
+		r = stats(id, &st[i]);
+		if (r < 0)
+			return fail("progress", r);
+	}
+	for (int i = 0; i < n; i++)
+		printf("%s%llu %llu", i ? " " : "", (unsigned long long)st[i].progress,
+		       (unsigned long long)st[i].used_ns);
+	printf("\n");
+	return 0;
+}
+
 static int cmd_stats(const char *arg)
 {
 	struct vmk_world_stats st;
@@ -260,6 +292,8 @@ int main(int argc, char **argv)
 		return cmd_set(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "list") && argc == 2)
 		return cmd_list();
+	if (!strcmp(argv[1], "progress"))
+		return cmd_progress(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "stats") && argc == 3)
 		return cmd_stats(argv[2]);
 	if (!strcmp(argv[1], "destroy") && argc == 3) {

@@ -28,3 +28,10 @@ bench-boot:
 bench-handoff: $(E2E_DIR)/initrd-test.img
 	@echo "== the handoff: console speed, round trips, load and unload"
 	@tests/bench/handoff.sh $(TOP)/$<
+
+.PHONY: bench-cpus
+bench-cpus: $(E2E_DIR)/initrd-test.img
+	@echo "== CPUs for the vmkernel: give/take, timer, switch, shares, console workloads"
+	@tests/bench/cpus.sh $(TOP)/$<
+
+BENCH_EXTRA += bench-cpus

@@ -309,6 +309,16 @@ struct vmk_cpu_stats {
 	vmk_u64 exits_total;
 	vmk_u64 vmk_tsc;	/* TSC cycles spent in the vmkernel (exit handling) */
 	vmk_u64 entered_tsc;	/* TSC when it entered */
+	/* While the vmkernel owns the CPU (state VMK_CPU_VMKERNEL): */
+	vmk_u64 vmk_since_tsc;	/* TSC when it became the vmkernel's */
+	vmk_u64 now_tsc;	/* this CPU's TSC at this snapshot */
+	vmk_u64 timer_irqs, resched_irqs;
+	vmk_u64 irq_tsc;	/* TSC cycles in interrupt handlers */
+	vmk_u64 ticks;		/* ticks whose work was done ... */
+	vmk_u64 tick_tsc;	/* ... and the TSC cycles that work took */
+	vmk_u64 decisions;	/* scheduling decisions on this CPU ... */
+	vmk_u64 decide_ns;	/* ... and the time they took */
+	vmk_u64 idle_ns;	/* time in its idle world */
 };
 
 enum vmk_world_type {
@@ -356,6 +366,7 @@ struct vmk_world_info {
 enum vmk_sysworld_kind {
 	VMK_SYSWORLD_BURNER = 1,	/* burns CPU and counts its loops */
 	VMK_SYSWORLD_HELPER,		/* waits for work; wakes on each timer period */
+	VMK_SYSWORLD_YIELDER,		/* gives up its CPU at every loop (switch cost) */
 };
 
 /* Which fields of a vmk_world_req a WORLD_SET changes. */

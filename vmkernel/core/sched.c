@@ -741,6 +741,7 @@ static struct world *sched_switch(u32 state)
 	rq->cur = next;
 	rq->need_resched = false;
 	rq->st.decisions++;
+	rq->st.decide_ns += arch_now_ns() - now;
 	spin_unlock(&rq->lock);
 
 	if (replace)

@@ -42,7 +42,8 @@ struct cpu_own {
 	bool tick_due;			/* set by the timer interrupt */
 	bool take;			/* cpu_take() asks the idle loop to park */
 	bool *dying_gone;		/* set once the dying world's stack is free */
-	u64 ticks;
+	u64 ticks;			/* tick work done ... */
+	u64 tick_cycles;		/* ... and what it cost */
 };
 
 struct spinlock cpu_lock = SPINLOCK_INIT("cpu-config", LOCK_RANK_CPU_CONFIG);
@@ -66,6 +67,36 @@ int cpu_init(u32 ncpus)
 u32 cpu_vmk_count(void)
 {
 	return READ_ONCE(cpu_nvmk);
+}
+
+void cpu_fill_stats(u32 index, struct vmk_cpu_stats *st)
+{
+	struct sched_cpu_stats ss;
+
+	if (index >= cpu_count)
+		return;
+	sched_cpu_stats(index, &ss);
+	st->ticks = READ_ONCE(cpu_own[index].ticks);
+	st->tick_tsc = READ_ONCE(cpu_own[index].tick_cycles);
+	st->decisions = ss.decisions;
+	st->decide_ns = ss.decide_ns;
+	st->idle_ns = ss.idle_ns;
+}
+
+/* A due tick's work: the scheduler's, then the system worlds'. */
+static void cpu_tick_work(u32 cpu)
+{
+	struct cpu_own *o = &cpu_own[cpu];
+	u64 t0;
+
+	if (!READ_ONCE(o->tick_due))
+		return;
+	t0 = arch_cycles();
+	WRITE_ONCE(o->tick_due, false);
+	sched_tick();
+	sysworld_tick(cpu);
+	o->ticks++;
+	o->tick_cycles += arch_cycles() - t0;
 }
 
 s64 cpu_give(u32 index)
@@ -123,11 +154,7 @@ __noreturn void cpu_run(u32 index)
 			log_info("cpu%u: parked for the console", index);
 			arch_cpu_park();
 		}
-		if (READ_ONCE(o->tick_due)) {
-			WRITE_ONCE(o->tick_due, false);
-			sched_tick();
-			sysworld_tick(index);
-		}
+		cpu_tick_work(index);
 		if (sched_need_resched(index)) {
 			sched_yield_cpu();
 			cpu_after_switch();
@@ -181,7 +208,6 @@ out_unlock:
 void cpu_tick_irq(u32 index)
 {
 	cpu_own[index].tick_due = true;
-	cpu_own[index].ticks++;
 }
 
 bool cpu_attention(void)
@@ -210,12 +236,18 @@ void cpu_preempt_point(void)
 	if (!READ_ONCE(o->tick_due) && !sched_need_resched(cpu))
 		return;
 	flags = arch_irq_save();
-	if (READ_ONCE(o->tick_due)) {
-		WRITE_ONCE(o->tick_due, false);
-		sched_tick();
-		sysworld_tick(cpu);
-	}
+	cpu_tick_work(cpu);
 	sched_preempt_point();
+	cpu_after_switch();
+	arch_irq_restore(flags);
+}
+
+void cpu_yield(void)
+{
+	unsigned long flags = arch_irq_save();
+
+	cpu_tick_work(arch_cpu_index());
+	sched_yield_cpu();
 	cpu_after_switch();
 	arch_irq_restore(flags);
 }

@@ -91,6 +91,15 @@ static void sysworld_burn(struct sysworld *s)
 	}
 }
 
+/* Two of these on one CPU switch at every loop: the cost of a switch. */
+static void sysworld_yield(struct sysworld *s)
+{
+	while (!READ_ONCE(s->stop)) {
+		WRITE_ONCE(s->progress, s->progress + 1);
+		cpu_yield();
+	}
+}
+
 static void sysworld_help(struct sysworld *s)
 {
 	while (!READ_ONCE(s->stop)) {
@@ -113,6 +122,8 @@ static void sysworld_main(void)
 	CHECK(s);
 	if (s->kind == VMK_SYSWORLD_BURNER)
 		sysworld_burn(s);
+	else if (s->kind == VMK_SYSWORLD_YIELDER)
+		sysworld_yield(s);
 	else
 		sysworld_help(s);
 	cpu_world_exit(&s->gone);
@@ -136,8 +147,9 @@ static int sysworld_check(const struct vmk_world_req *r, bool create)
 {
 	u64 cpus = sched_ncpus() >= 64 ? ~0ULL : (1ULL << sched_ncpus()) - 1;
 
-	if (create && r->kind != VMK_SYSWORLD_BURNER && r->kind != VMK_SYSWORLD_HELPER) {
-		log_warn("world request: unknown kind %u (1 burner, 2 helper)", r->kind);
+	if (create && (r->kind < VMK_SYSWORLD_BURNER || r->kind > VMK_SYSWORLD_YIELDER)) {
+		log_warn("world request: unknown kind %u (1 burner, 2 helper, 3 yielder)",
+			 r->kind);
 		return -EINVAL;
 	}
 	if (create && (!sysworld_name_ok(r->name, sizeof(r->name), false) ||
@@ -236,7 +248,7 @@ s64 sysworld_create(const struct vmk_world_req *r)
 		goto error_pool;
 	}
 	wp.name = r->name;
-	wp.type = r->kind == VMK_SYSWORLD_BURNER ? VMK_WORLD_SYSTEM : VMK_WORLD_HELPER;
+	wp.type = r->kind == VMK_SYSWORLD_HELPER ? VMK_WORLD_HELPER : VMK_WORLD_SYSTEM;
 	wp.pool = s->pool ? &s->pool->p.node : NULL;
 	wp.alloc = (struct pool_alloc){
 		.shares = r->shares ? r->shares : SHARES_NORMAL,

@@ -77,6 +77,7 @@ static s64 call_cpu_stats(u64 index, u64 gpa, u64 size)
 	err = arch_cpu_stats((u32)index, &st);
 	if (err)
 		return err;
+	cpu_fill_stats((u32)index, &st);
 	memcpy(p, &st, sizeof(st));
 	return 0;
 }

@@ -52,7 +52,7 @@ refused "give a CPU that is already the vmkernel's" "already the vmkernel's" vmk
 refused "a bad world ID (destroy)" "no world 999999" vmkworld destroy 999999
 refused "a bad world ID (set)" "no world 999999" vmkworld set 999999 --shares=10
 refused "destroy an idle world" "not made from the console" vmkworld destroy "$(vmkworld list | awk '$2 == "idle00" { print $1 }')"
-refused "an unknown world type" "burner or helper" vmkworld create --type=vmm
+refused "an unknown world type" "burner, helper or yielder" vmkworld create --type=vmm
 refused "shares out of range" "shares" vmkworld create --shares=2000000
 refused "an affinity beyond the CPUs" "affinity\|beyond" vmkworld create --affinity=5
 refused "min above max" "min" vmkworld set "$b" --min=90 --max=10

@@ -3,8 +3,10 @@
 # own progress counters: shares 1:2:4 among three burners, a 70%
 # reservation that holds against ten times the shares, and a 30% limit
 # that is not exceeded, each set while the worlds run.  Every figure is a
-# world's part of all the burners' progress on that CPU over 10 s, and
-# must lie within 1 point (of a whole CPU) of its entitlement.
+# world's part of all the burners' progress on that CPU over 10 s (the
+# counters read together, by one vmkworld), and must lie within 1 point
+# (of a whole CPU) of its entitlement; the reservation at least, the
+# limit at most.
 . ./lib.sh
 . ./cpuslib.sh
 
@@ -27,7 +29,7 @@ sleep 1
 share_check "1000 against 10000 shares" 10 "9.09 90.91" "$a" "$b"
 check "a 70% reservation, set live" vmkworld set "$a" --min=70
 sleep 1
-share_check "the 70% reservation holds against 10x the shares" 10 "70 30" "$a" "$b"
+share_check "the 70% reservation holds against 10x the shares" 10 "70 30" min "$a" "$b"
 check "drop the reservation" vmkworld set "$a" --min=0
 
 # Equal shares would be 50:50; a 30% limit caps the first.
@@ -36,7 +38,7 @@ sleep 1
 share_check "equal shares" 10 "50 50" "$a" "$b"
 check "a 30% limit, set live" vmkworld set "$a" --max=30
 sleep 1
-share_check "the 30% limit is not exceeded" 10 "30 70" "$a" "$b"
+share_check "the 30% limit is not exceeded" 10 "30 70" max "$a" "$b"
 # Alone on the CPU, a limited world leaves the rest idle: the scheduler's
 # own accounting says so.
 check "destroy the unlimited burner" vmkworld destroy "$b"

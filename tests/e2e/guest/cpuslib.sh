@@ -33,31 +33,43 @@ refused() {
 	fi
 }
 
-# progress ID...: each world's progress, on one line.
-progress() { for w in "$@"; do printf '%s ' "$(wstat "$w" progress)"; done; echo; }
+# progress ID...: each world's progress counter and used ns, read together.
+progress() { vmkworld progress "$@"; }
 
-# share_check "what" SECONDS "EXPECTED..." ID...: over SECONDS, each
-# world's part of the progress of all must lie within 1 point (of a
-# whole CPU) of its expected percentage.
+# share_check "what" SECONDS "EXPECTED..." [MODE] ID...: over SECONDS,
+# each world's part of the progress of all must lie within 1 point (of a
+# whole CPU) of its expected percentage; MODE "min" checks only the first
+# world's floor (a reservation), "max" only its ceiling (a limit), and
+# that it ran at all.  The parts of the CPU time the scheduler accounted
+# are shown beside them.
 share_check() {
-	what=$1 secs=$2 want=$3
+	what=$1 secs=$2 want=$3 mode=eq
 	shift 3
+	case $1 in min|max) mode=$1; shift ;; esac
 	p0=$(progress "$@")
 	sleep "$secs"
 	p1=$(progress "$@")
-	res=$(echo "$p0|$p1|$want" | awk -F'|' '{
-		n = split($1, a, " "); split($2, b, " "); split($3, e, " ")
-		for (i = 1; i <= n; i++) { d[i] = b[i] - a[i]; t += d[i] }
-		ok = t > 0; out = ""
+	res=$(echo "$p0|$p1|$want|$mode" | awk -F'|' '{
+		n = split($1, a, " ") / 2; split($2, b, " "); split($3, e, " "); m = $4
+		for (i = 1; i <= n; i++) {
+			d[i] = b[2 * i - 1] - a[2 * i - 1]; t += d[i]
+			u[i] = b[2 * i] - a[2 * i]; tu += u[i]
+		}
+		ok = t > 0 && tu > 0; out = ""; used = ""
 		for (i = 1; i <= n; i++) {
 			got = t > 0 ? 100 * d[i] / t : 0
-			if (got < e[i] - 1 || got > e[i] + 1) ok = 0
-			out = out sprintf("%s%.2f%% (want %.2f%%)", i > 1 ? ", " : "", got, e[i])
+			if (m == "eq" && (got < e[i] - 1 || got > e[i] + 1)) ok = 0
+			if (i == 1 && m == "min" && got < e[i] - 1) ok = 0
+			if (i == 1 && m == "max" && (got > e[i] + 1 || got < e[i] / 2)) ok = 0
+			out = out sprintf("%s%.2f%% (want %s%.2f%%)", i > 1 ? ", " : "",
+					  got, i == 1 && m == "min" ? ">= " :
+					  i == 1 && m == "max" ? "<= " : "", e[i])
+			used = used sprintf("%s%.2f%%", i > 1 ? " " : "", tu > 0 ? 100 * u[i] / tu : 0)
 		}
-		print (ok ? "ok " : "bad ") out
+		print (ok ? "ok " : "bad ") out "; CPU time " used
 	}')
 	case $res in
 	ok*) pass "$what: ${res#ok }" ;;
-	*) fail "$what: ${res#bad } (progress $p0 -> $p1)" ;;
+	*) fail "$what: ${res#bad } (progress and used ns $p0 -> $p1)" ;;
 	esac
 }

@@ -148,6 +148,13 @@ int arch_cpu_stats(u32 index, struct vmk_cpu_stats *st)
 	st->exits_total = READ_ONCE(c->exits_total);
 	st->vmk_tsc = READ_ONCE(c->vmk_tsc);
 	st->entered_tsc = c->entered_tsc;
+	if (st->state == VMK_CPU_VMKERNEL) {
+		st->vmk_since_tsc = c->vmk_since_tsc;
+		st->now_tsc = rdtsc();
+		st->timer_irqs = READ_ONCE(c->timer_irqs);
+		st->resched_irqs = READ_ONCE(c->resched_irqs);
+		st->irq_tsc = READ_ONCE(c->irq_tsc);
+	}
 	return 0;
 }
 

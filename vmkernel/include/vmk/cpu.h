@@ -35,6 +35,9 @@ s64 cpu_give(u32 index);
 s64 cpu_take(u32 index);
 /* CPUs the vmkernel owns now. */
 u32 cpu_vmk_count(void);
+/* The scheduler's and the tick's figures for CPU index. */
+struct vmk_cpu_stats;
+void cpu_fill_stats(u32 index, struct vmk_cpu_stats *st);
 
 /* The arch calls these on a CPU the vmkernel owns. */
 __noreturn void cpu_run(u32 index);	/* once it is the vmkernel's */
@@ -43,6 +46,8 @@ void cpu_tick_irq(u32 index);		/* from the timer interrupt */
 /* Scheduling point for the vmkernel's own worlds: does a due tick's work
  * and switches if the scheduler wants to.  Cheap when neither is due. */
 void cpu_preempt_point(void);
+/* A scheduling point that always gives the CPU up. */
+void cpu_yield(void);
 /* Whether the calling CPU has a tick or a decision pending. */
 bool cpu_attention(void);
 /* The world calling this exits; *gone is set once no CPU runs on its

@@ -38,6 +38,7 @@ struct sched_cpu_stats {
 	u64 decisions;
 	u64 migrations;		/* worlds pulled to this CPU */
 	u64 idle_ns;
+	u64 decide_ns;		/* time spent choosing, over all decisions */
 };
 
 /* Resets the scheduler for ncpus CPUs of cpu_mhz each (pool tree too). */

@@ -4,7 +4,8 @@
  * the console.  A burner burns CPU and counts its loops, for tests and
  * benchmarks that measure the scheduler by the worlds' own progress; a
  * helper sleeps and does one work item each time it is woken (every
- * SYSWORLD_HELPER_NS, from the tick).  Each gets shares, a reservation, a
+ * SYSWORLD_HELPER_NS, from the tick); a yielder gives its CPU up at every
+ * loop, so two on one CPU measure a switch.  Each gets shares, a reservation, a
  * limit, an affinity and a pool, all changeable while it runs.
  *
  * The vmkcall side checks every field of a request before anything
