@@ -2,7 +2,8 @@
 /*
  * Unit tests of the CPU scheduler: achieved proportional shares,
  * reservations under contention, limits, admission control, affinity,
- * balancing across CPUs and the non-preemptive scheduling points.
+ * balancing across CPUs, the non-preemptive scheduling points, and CPUs
+ * leaving and joining the scheduler.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -270,6 +271,98 @@ static void test_wakeup_goes_to_idle_cpu(void **state)
 	fake_set_cpu(0);
 }
 
+static void test_cpu_offline_moves_worlds(void **state)
+{
+	struct world *a = env_world("a", NULL, NULL, 1000, 0, 0);
+	struct world *b = env_world("b", NULL, NULL, 1000, 0, 0);
+	u64 ua, ub;
+	(void)state;
+
+	env_run(50 * MS);
+	assert_true(a->cpu != b->cpu);
+	sched_cpu_online(1, false);
+	assert_false(sched_cpu_is_online(1));
+	env_run(50 * MS);
+	/* Its running world left at its scheduling point; nothing came back. */
+	assert_int_equal(a->cpu, 0);
+	assert_int_equal(b->cpu, 0);
+	assert_true(sched_current(1)->type == VMK_WORLD_IDLE);
+	ua = env_used(a), ub = env_used(b);
+	env_run(1000 * MS);
+	assert_near(env_used(a) - ua, 500 * MS, 3);
+	assert_near(env_used(b) - ub, 500 * MS, 3);
+	/* Online again, the idle CPU pulls one of them. */
+	sched_cpu_online(1, true);
+	env_run(50 * MS);
+	assert_true(a->cpu != b->cpu);
+}
+
+static void test_cpu_offline_world_waits(void **state)
+{
+	struct world *p = env_world("pinned", NULL, NULL, 1000, 0, 0);
+	u64 used;
+	(void)state;
+
+	assert_int_equal(sched_set_affinity(p, 1ULL << 1), 0);
+	env_run(20 * MS);
+	assert_int_equal(p->cpu, 1);
+	sched_cpu_online(1, false);
+	env_run(20 * MS);
+	assert_int_equal(sched_cpu_drain(1), 0);
+	/* No CPU it may use is online: it waits, queued, and does not run. */
+	used = env_used(p);
+	env_run(200 * MS);
+	assert_int_equal(env_used(p), used);
+	assert_int_equal(p->state, WORLD_READY);
+	assert_int_equal(p->cpu, 1);
+	/* Allowed on CPU 0 too, a drain moves it there. */
+	assert_int_equal(sched_set_affinity(p, 3), 0);
+	assert_int_equal(sched_cpu_drain(1), 1);
+	env_run(100 * MS);
+	assert_int_equal(p->cpu, 0);
+	assert_true(env_used(p) > used + 90 * MS);
+}
+
+static void test_capacity_follows_cpus(void **state)
+{
+	struct world *r = env_world("r", NULL, NULL, 1000, sched_units_pct(60), 0);
+	struct world *w = NULL;
+	struct world_params p = {
+		.name = "big", .type = VMK_WORLD_SYSTEM,
+		.alloc = { .shares = 1000, .res = sched_units_pct(50),
+			   .limit = POOL_UNLIMITED },
+	};
+	(void)state;
+
+	assert_int_equal(pool_set_capacity(sched_units_pct(100)), 0);
+	/* 60% + 50% does not fit one CPU. */
+	assert_int_equal(world_create(&p, &w), -ENOSPC);
+	/* Nor may the CPU go while 60% is reserved. */
+	assert_int_equal(pool_set_capacity(0), -EBUSY);
+	assert_int_equal(pool_capacity(), sched_units_pct(100));
+	assert_int_equal(world_destroy(r), 0);
+	assert_int_equal(pool_set_capacity(0), 0);
+}
+
+static void test_remove_queued(void **state)
+{
+	struct world *a = env_world("a", NULL, NULL, 1000, 0, 0);
+	struct world *b = env_world("b", NULL, NULL, 1000, 0, 0);
+	struct world *run, *queued;
+	(void)state;
+
+	env_run(5 * MS);
+	run = sched_current(0);
+	queued = run == a ? b : a;
+	assert_int_equal(sched_remove_queued(run), -EBUSY);
+	assert_int_equal(run->state, WORLD_RUNNING);
+	assert_int_equal(sched_remove_queued(queued), 0);
+	assert_int_equal(queued->state, WORLD_DEAD);
+	assert_int_equal(world_destroy(queued), 0);
+	env_run(100 * MS);
+	assert_ptr_equal(sched_current(0), run);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +377,10 @@ int main(void)
 		ENV_TEST2(test_balance_three_on_two),
 		ENV_TEST2(test_idle_cpu_pulls),
 		ENV_TEST2(test_wakeup_goes_to_idle_cpu),
+		ENV_TEST2(test_cpu_offline_moves_worlds),
+		ENV_TEST2(test_cpu_offline_world_waits),
+		ENV_TEST1(test_capacity_follows_cpus),
+		ENV_TEST1(test_remove_queued),
 	};
 
 	return cmocka_run_group_tests_name("sched", tests, NULL, NULL);
