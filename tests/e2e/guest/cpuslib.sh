@@ -41,11 +41,31 @@ progress() { vmkworld progress "$@"; }
 # whole CPU) of its expected percentage; MODE "min" checks only the first
 # world's floor (a reservation), "max" only its ceiling (a limit), and
 # that it ran at all.  The parts of the CPU time the scheduler accounted
-# are shown beside them.
+# are shown beside them, and must meet the same bound.
+#
+# Progress is CPU time times the speed of the emulated CPU, and under TCG
+# that speed follows the host's load: a window in which other host work
+# slowed one world's quanta more than another's can miss by more than a
+# point while the scheduler's own accounting is exact.  So up to three
+# windows are measured, each reported, and the check passes on the first
+# that meets the bound.
 share_check() {
-	what=$1 secs=$2 want=$3 mode=eq
+	what=$1 secs=$2 want=$3 mode=eq tries=""
 	shift 3
 	case $1 in min|max) mode=$1; shift ;; esac
+	for try in 1 2 3; do
+		share_window "$secs" "$want" "$mode" "$@"
+		case $res in
+		ok*) pass "$what: ${res#ok }${tries:+ (after windows that missed:$tries)}"; return ;;
+		esac
+		tries="$tries [${res#bad }]"
+	done
+	fail "$what: every window missed:$tries (progress and used ns $p0 -> $p1)"
+}
+
+share_window() {
+	secs=$1 want=$2 mode=$3
+	shift 3
 	p0=$(progress "$@")
 	sleep "$secs"
 	p1=$(progress "$@")
@@ -58,18 +78,17 @@ share_check() {
 		ok = t > 0 && tu > 0; out = ""; used = ""
 		for (i = 1; i <= n; i++) {
 			got = t > 0 ? 100 * d[i] / t : 0
+			cpu = tu > 0 ? 100 * u[i] / tu : 0
 			if (m == "eq" && (got < e[i] - 1 || got > e[i] + 1)) ok = 0
-			if (i == 1 && m == "min" && got < e[i] - 1) ok = 0
-			if (i == 1 && m == "max" && (got > e[i] + 1 || got < e[i] / 2)) ok = 0
+			if (m == "eq" && (cpu < e[i] - 1 || cpu > e[i] + 1)) ok = 0
+			if (i == 1 && m == "min" && (got < e[i] - 1 || cpu < e[i] - 1)) ok = 0
+			if (i == 1 && m == "max" && (got > e[i] + 1 || cpu > e[i] + 1 ||
+						     got < e[i] / 2)) ok = 0
 			out = out sprintf("%s%.2f%% (want %s%.2f%%)", i > 1 ? ", " : "",
 					  got, i == 1 && m == "min" ? ">= " :
 					  i == 1 && m == "max" ? "<= " : "", e[i])
-			used = used sprintf("%s%.2f%%", i > 1 ? " " : "", tu > 0 ? 100 * u[i] / tu : 0)
+			used = used sprintf("%s%.2f%%", i > 1 ? " " : "", cpu)
 		}
 		print (ok ? "ok " : "bad ") out "; CPU time " used
 	}')
-	case $res in
-	ok*) pass "$what: ${res#ok }" ;;
-	*) fail "$what: ${res#bad } (progress and used ns $p0 -> $p1)" ;;
-	esac
 }
