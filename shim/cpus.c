@@ -133,7 +133,7 @@ int vmnix_cpu_take(struct vmnix_cpu *req)
 		CPU_ERR(req, "CPU %u was not given to the vmkernel", req->cpu);
 		return -EINVAL;
 	}
-	ret = vmnix_call(VMK_CALL_CPU_TAKE, idx, 0, 0, 0);
+	ret = vmnix_call(VMK_CALL_CPU_TAKE, vmnix.load_key, idx, 0, 0);
 	if (ret) {
 		CPU_ERR(req, "the vmkernel keeps CPU %u (error %ld%s)", req->cpu, ret,
 			ret == -EBUSY ? ": reservations need it" : "");

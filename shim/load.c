@@ -603,7 +603,7 @@ int vmnix_cpu_offline(unsigned int cpu)
 	if (READ_ONCE(vmnix.giving) == cpu) {
 		/* Stay inside: the vmkernel keeps this CPU once Linux halts it. */
 		local_irq_save(flags);
-		err = vmnix_vmkcall(VMK_CALL_CPU_GIVE, idx, 0, 0, 0);
+		err = vmnix_vmkcall(VMK_CALL_CPU_GIVE, vmnix.load_key, idx, 0, 0);
 		local_irq_restore(flags);
 		if (err) {
 			pr_warn("CPU %u: the vmkernel refused it (error %ld); it stays online\n",

@@ -10,7 +10,7 @@ KERNEL_FAKE := vmkernel/arch/fake/fake.c vmkernel/arch/fake/machine.c $(CORE_HDR
 # and the heaps: both need the core.
 $(UNIT_DIR)/test_log: $(KERNEL_FAKE) vmkernel/kernel/log.c $(CORE_SCHED)
 $(UNIT_DIR)/test_vmkcall: $(KERNEL_FAKE) vmkernel/kernel/log.c vmkernel/kernel/vmkcall.c \
-	vmkernel/kernel/console.c vmkernel/kernel/mem.c $(CORE_SCHED)
+	vmkernel/kernel/console.c vmkernel/kernel/mem.c $(CORE_SCHED) tests/unit/cpu_doubles.h
 
 # lib/format.c as vmk_snprintf/vmk_vsnprintf, so that the test can hold it
 # against the C library's snprintf in the same program.

@@ -3,8 +3,9 @@
  * The load key of VMK_CALL_UNLOAD (vmkernel/kernel/vmkcall.c): only the
  * key the shim gave at load takes a CPU out of the vmkernel; any other
  * first argument, a zero key, or an UNLOAD before any key was set is
- * answered -EINVAL and requests nothing.  vmkcall.c is linked alone, with
- * the machine hooks it calls played here.
+ * answered -EINVAL and requests nothing; the same holds for giving and
+ * taking a CPU.  vmkcall.c is linked alone, with the machine hooks it
+ * calls played here and kernel/cpu.c's entry points by cpu_doubles.h.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <vmk/machine.h>
 #include <vmk/mem.h>
 #include <vmk/world.h>
+#include "cpu_doubles.h"
 
 #define KEY 0x9e3779b97f4a7c15ULL
 
@@ -158,6 +160,27 @@ static void test_a_new_load_replaces_the_key(void **state)
 	assert_int_equal(leave_requests, 1);
 }
 
+/* Giving and taking a CPU change what the vmkernel owns: key first. */
+static void test_cpu_give_take_need_the_key(void **state)
+{
+	(void)state;
+	cpu_gives = cpu_takes = 0;
+	assert_int_equal(vmkcall_init(KEY), 0);
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_CPU_GIVE, 1, KEY, 0, 0), -EINVAL);
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_CPU_TAKE, 0, 1, 0, 0), -EINVAL);
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_CPU_GIVE, KEY + 1, 1, 0, 0), -EINVAL);
+	assert_int_equal(cpu_gives + cpu_takes, 0);
+	/* A CPU index beyond any the ABI knows is refused too. */
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_CPU_GIVE, KEY, VMK_MAX_CPUS, 0, 0), -EINVAL);
+	assert_int_equal(cpu_gives, 0);
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_CPU_GIVE, KEY, 3, 0, 0), 0);
+	assert_int_equal(cpu_gives, 1);
+	assert_int_equal(cpu_last_index, 3);
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_CPU_TAKE, KEY, 2, 0, 0), 0);
+	assert_int_equal(cpu_takes, 1);
+	assert_int_equal(cpu_last_index, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +189,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_keys_refused),
 		cmocka_unit_test(test_the_key_unloads),
 		cmocka_unit_test(test_a_new_load_replaces_the_key),
+		cmocka_unit_test(test_cpu_give_take_need_the_key),
 	};
 
 	return cmocka_run_group_tests_name("unload_key", tests, NULL, NULL);

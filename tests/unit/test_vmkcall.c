@@ -19,6 +19,7 @@
 #include <vmk/console.h>
 #include <vmk/errno.h>
 #include <vmk/log.h>
+#include "cpu_doubles.h"
 #include <vmk/machine.h>
 #include <vmk/mem.h>
 #include "fake.h"

@@ -176,7 +176,8 @@ struct vmk_boot_info {
  * random by the shim for each load) as its first argument; with any other
  * value it returns -EINVAL and changes nothing.  So a stray VMMCALL at
  * CPL 0, whatever its registers, cannot take a CPU out of the vmkernel
- * behind the shim's back.  The one such call today is VMK_CALL_UNLOAD.
+ * behind the shim's back.  Such calls today are VMK_CALL_UNLOAD,
+ * VMK_CALL_CPU_GIVE and VMK_CALL_CPU_TAKE.
  */
 #define VMK_CALL_VERSION	1
 
@@ -211,10 +212,10 @@ enum vmk_call {
 	VMK_CALL_FLOOR,		/* (count, gpa of u64[count]) -> count: cycles of
 				 * VMRUN/#VMEXIT pairs with a guest that only exits */
 	VMK_CALL_MEM_INFO,	/* (gpa of vmk_mem_info, size) -> 0 */
-	VMK_CALL_CPU_GIVE,	/* (index) on that CPU itself: it becomes the vmkernel's
-				 * when Linux halts it offline (see below) */
-	VMK_CALL_CPU_TAKE,	/* (index) -> 0 once that vmkernel CPU is parked and
-				 * Linux may start it again with INIT/SIPI */
+	VMK_CALL_CPU_GIVE,	/* (load key, index) on that CPU itself: it becomes the
+				 * vmkernel's when Linux halts it offline (see below) */
+	VMK_CALL_CPU_TAKE,	/* (load key, index) -> 0 once that vmkernel CPU is
+				 * parked and Linux may start it again with INIT/SIPI */
 	VMK_CALL_WORLD_CREATE,	/* (gpa of vmk_world_req, size) -> world ID */
 	VMK_CALL_WORLD_SET,	/* (gpa of vmk_world_req, size) -> 0 */
 	VMK_CALL_WORLD_DESTROY,	/* (world ID) -> 0 once it is gone */

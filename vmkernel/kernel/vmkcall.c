@@ -193,9 +193,13 @@ s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 	case VMK_CALL_MEM_INFO:
 		return call_mem_info(a0, a1);
 	case VMK_CALL_CPU_GIVE:
-		return a0 < VMK_MAX_CPUS ? cpu_give((u32)a0) : -EINVAL;
+		if (!key_valid(a0) || a1 >= VMK_MAX_CPUS)
+			return -EINVAL;
+		return cpu_give((u32)a1);
 	case VMK_CALL_CPU_TAKE:
-		return a0 < VMK_MAX_CPUS ? cpu_take((u32)a0) : -EINVAL;
+		if (!key_valid(a0) || a1 >= VMK_MAX_CPUS)
+			return -EINVAL;
+		return cpu_take((u32)a1);
 	case VMK_CALL_WORLD_CREATE:
 	case VMK_CALL_WORLD_SET:
 		return call_world_req(nr, a0, a1);
