@@ -78,7 +78,10 @@ fi
 read -r per dec n < <(awk '$1 == "la57" && $2 == "switch"' "$raw" | awk -F'|' '{
 	split($1, a, " "); split($2, b, " "); split($3, c, " ")
 	n = (b[1] - a[3]) + (b[3] - a[5])
-	printf "%.0f %.0f %d\n", (n > 0 ? c[2] / n : 0), (c[4] > 0 ? c[6] / c[4] : 0), n }')
+	per = 0; dec = 0
+	if (n > 0) per = c[2] / n
+	if (c[4] > 0) dec = c[6] / c[4]
+	printf "%.0f %.0f %d\n", per, dec, n }')
 row "switch between two worlds on one CPU (mean of $n)" "${per:-n/a}" "ns"
 row "live decision cost, 2 yielding worlds" "${dec:-n/a}" "ns"
 IFS='|' read -r err parts dec < <(awk '$1 == "la57" && $2 == "shares"' "$raw" | awk -F'|' '{
@@ -86,7 +89,9 @@ IFS='|' read -r err parts dec < <(awk '$1 == "la57" && $2 == "shares"' "$raw" | 
 	split("14.2857 28.5714 57.1429", e, " ")
 	for (i = 1; i <= 3; i++) { d[i] = b[i] - a[i + 2]; t += d[i] }
 	for (i = 1; i <= 3; i++) { g = 100 * d[i] / t; x = g - e[i]; if (x < 0) x = -x; if (x > m) m = x; s = s sprintf(" %.2f", g) }
-	printf "%.2f|%s|%.0f\n", m, s, (c[2] > 0 ? c[4] / c[2] : 0) }')
+	dec = 0
+	if (c[2] > 0) dec = c[4] / c[2]
+	printf "%.2f|%s|%.0f\n", m, s, dec }')
 row "live share error, 1:2:4 over 10 s (parts:${parts:-})" "${err:-n/a}" "points of a CPU"
 row "live decision cost, 3 burners" "${dec:-n/a}" ns
 if [ -f "$out/cpus-sim.txt" ]; then
