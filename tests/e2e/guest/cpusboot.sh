@@ -10,7 +10,7 @@ check_eq "Linux has only CPU 0 online" 0 "$(cat /sys/devices/system/cpu/online)"
 check_eq "the idle world of cpu1 runs" running "$(vmkworld list | awk '$2 == "idle01" { print $4 }')"
 check "vmkcpu set none takes it back" vmkcpu set none
 check_eq "Linux has CPUs 0-1 online" 0-1 "$(cat /sys/devices/system/cpu/online)"
-check "S90vmkernel restart gives it again" S90vmkernel restart
+check "S90vmkernel restart gives it again" /etc/init.d/S90vmkernel restart
 check_eq "cpuinfo: cpu1 given again" vmkernel "$(cpu_state 1)"
 check "no kernel warning in dmesg" kernel_clean
 
