@@ -25,6 +25,7 @@
  */
 #include <vmk/arch.h>
 #include <vmk/check.h>
+#include <vmk/console.h>
 #include <vmk/cpu.h>
 #include <vmk/log.h>
 #include <vmk/errno.h>
@@ -69,6 +70,9 @@ __noreturn void vmkcpu_start(struct host_frame *f)
 	c->timer_irqs = c->resched_irqs = c->stray_irqs = c->irq_tsc = 0;
 	apic_cpu_start();
 	WRITE_ONCE(c->state, VMK_CPU_VMKERNEL);
+	/* Its console world waits (for a later take-back and INIT), and the
+	 * CPU's idle world is the scheduler's to run from here on. */
+	console_leave(c->index);
 	log_info("cpu%u: Linux CPU %u halted offline; the vmkernel keeps it",
 		 c->index, c->linux_cpu);
 	stgi();
