@@ -39,7 +39,8 @@ help:
 	@echo "vmkx: an ESX-model boot-then-handoff kernel"
 	@echo
 	@echo "  make run        build everything and boot the service console in QEMU"
-	@echo "                  (SMP=2 MEM=2G CPU=max APPEND='...' VMK_MEM=1G)"
+	@echo "                  (SMP=2 MEM=2G CPU=max APPEND='...' VMK_MEM=1G"
+	@echo "                  RUN_SWITCHES='vmk.cpus=1 vmk.helpers=1')"
 	@echo "  make test       build and run the unit tests and the QEMU e2e tests"
 	@echo "  make unit       host unit tests only (ASan + UBSan)"
 	@echo "  make e2e        QEMU end-to-end tests only (E2E='name ...' to pick)"
@@ -92,9 +93,15 @@ include tests/e2e/e2e.mk
 build: $(TARGETS) $(SHIM_KO) $(O)/initrd.img
 
 # ---- running ------------------------------------------------------------
+# What `make run` adds to the console's command line: as in ESX, the
+# console keeps CPU 0 and the vmkernel gets the rest (CPU 1 of the default
+# two) with a helper world on it.  RUN_SWITCHES= boots with every CPU
+# left to the console.
+RUN_SWITCHES ?= vmk.cpus=1 vmk.helpers=1
+
 run: deps
 	@$(MAKE) --no-print-directory build
-	scripts/qemu.sh
+	APPEND="$(RUN_SWITCHES) $$APPEND" scripts/qemu.sh
 
 debug: deps
 	@$(MAKE) --no-print-directory build
