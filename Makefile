@@ -79,14 +79,16 @@ $(SHIM_KO) $(TEST_KOS) &: $(SHIM_SRCS) Kbuild | deps
 
 # ---- fragments ---------------------------------------------------------
 include console-os/console-os.mk
--include vmkernel/vmkernel.mk
--include loader/loader.mk
+# Every fragment is required: a missing one stops make here, loudly.
+include vmkernel/core/core.mk
+include vmkernel/vmkernel.mk
+include loader/loader.mk
 include initrd/initrd.mk
 include tests/harness/harness.mk
 include tests/unit/unit.mk
--include tests/bench/bench.mk
--include tests/sim/sim.mk
--include tests/e2e/fuzz/fuzz.mk
+include tests/bench/bench.mk
+include tests/sim/sim.mk
+include tests/e2e/fuzz/fuzz.mk
 include tests/libvirt/libvirt.mk
 include tests/e2e/e2e.mk
 

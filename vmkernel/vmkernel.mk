@@ -29,8 +29,6 @@ VMK_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z norelro -z noexecstack \
 	-z max-page-size=4096 --hash-style=gnu --build-id=none \
 	-T vmkernel/arch/x86/vmkernel.lds
 
--include vmkernel/core/core.mk
-
 VMK_SRCS := \
 	vmkernel/arch/x86/head.S \
 	vmkernel/arch/x86/entry.S \
@@ -55,7 +53,7 @@ VMK_SRCS := \
 	vmkernel/kernel/sysworld.c \
 	vmkernel/lib/string.c \
 	vmkernel/lib/format.c \
-	$(VMK_CORE_SRCS)
+	$(VMK_CORE_SRCS)	# vmkernel/core/core.mk, included by the Makefile
 
 VMK_OBJS := $(patsubst vmkernel/%,$(VMK_O)/%.o,$(VMK_SRCS))
 VMK_DBG_OBJS := $(patsubst vmkernel/%,$(VMK_DBG_O)/%.o,$(VMK_SRCS))

@@ -5,8 +5,6 @@
 # build/results/sim.result; `make bench-sim` the full form, with figures
 # and the share plot under build/bench/.
 
-include vmkernel/core/core.mk
-
 SIM_BIN    := $(O)/sim/sim
 SIM_SRCS   := tests/sim/sim.c tests/sim/scenarios.c vmkernel/arch/fake/fake.c \
 	vmkernel/arch/fake/log.c \

@@ -9,10 +9,10 @@ UNIT_EXTRA_CFLAGS += -Ivmkernel/include -Ivmkernel/arch/fake -DVMK_DEBUG
 
 CORE_HDRS := $(wildcard vmkernel/include/vmk/*.h vmkernel/arch/fake/*.h)
 CORE_FAKE := vmkernel/arch/fake/fake.c vmkernel/arch/fake/log.c $(CORE_HDRS)
-CORE_MEM  := vmkernel/core/lock.c vmkernel/core/page.c vmkernel/core/heap.c
-CORE_SCHED := $(CORE_MEM) vmkernel/core/world.c vmkernel/core/pool.c \
-	vmkernel/core/sched.c vmkernel/core/cosched.c vmkernel/core/rqheap.c \
-	vmkernel/core/sem.c tests/unit/core_env.h
+# The core's sources are listed once, in vmkernel/core/core.mk: the memory
+# tests take its allocators and locks, the others all of it.
+CORE_MEM  := $(filter %/lock.c %/page.c %/heap.c,$(VMK_CORE_SRCS))
+CORE_SCHED := $(VMK_CORE_SRCS) tests/unit/core_env.h
 
 $(UNIT_DIR)/test_lock: $(CORE_FAKE) $(CORE_SCHED)
 $(UNIT_DIR)/test_page: $(CORE_FAKE) $(CORE_MEM)

@@ -24,6 +24,6 @@ unit-build: $(UNIT_BINS)
 unit-run: unit-build
 	@tests/unit/run.sh $(O)/results/unit.result $(UNIT_BINS)
 
--include tests/unit/core.mk
--include tests/unit/loader.mk
--include tests/unit/kernel.mk
+include tests/unit/core.mk
+include tests/unit/loader.mk
+include tests/unit/kernel.mk

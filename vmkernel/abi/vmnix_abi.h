@@ -263,20 +263,25 @@ struct vmk_mem_info {
 	struct vmk_heap_info heaps[VMK_MEM_HEAPS_MAX];
 };
 
-/* #VMEXIT reasons counted per CPU (an index, not the SVM exit code). */
+/*
+ * Why the console left guest mode, counted per CPU: the vmkernel's own
+ * kinds, whatever the vendor's exit codes (SVM's #VMEXIT codes, or VT-x's
+ * basic exit reasons, each map onto one).
+ */
 enum vmk_exit_kind {
 	VMK_EXIT_CPUID = 0,
-	VMK_EXIT_VMMCALL,
-	VMK_EXIT_MSR,
-	VMK_EXIT_NPF,
-	VMK_EXIT_SVM_INSN,	/* VMRUN, VMLOAD, VMSAVE, STGI, CLGI, SKINIT, INVLPGA */
-	VMK_EXIT_SHUTDOWN,
+	VMK_EXIT_VMKCALL,	/* the vmkcall instruction (SVM: VMMCALL) */
+	VMK_EXIT_MSR,		/* an intercepted MSR read or write */
+	VMK_EXIT_NESTED_FAULT,	/* a fault in the nested page tables (SVM: NPF) */
+	VMK_EXIT_VIRT_INSN,	/* a virtualization instruction (SVM: VMRUN,
+				 * VMLOAD, VMSAVE, STGI, CLGI, SKINIT, INVLPGA) */
+	VMK_EXIT_SHUTDOWN,	/* a triple fault */
 	VMK_EXIT_OTHER,
 	VMK_EXIT_KINDS
 };
 
 #define VMK_EXIT_KIND_NAMES \
-	{ "cpuid", "vmmcall", "msr", "npf", "svm", "shutdown", "other" }
+	{ "cpuid", "vmkcall", "msr", "nested", "virt", "shutdown", "other" }
 
 enum vmk_cpu_state {
 	VMK_CPU_OFF = 0,	/* never entered, or left */

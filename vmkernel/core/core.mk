@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# The architecture-neutral core of the vmkernel, for vmkernel/vmkernel.mk.
-# The same files build on the host against arch/fake/ (tests/unit/core.mk,
-# tests/sim/sim.mk).
+# The architecture-neutral core of the vmkernel: its sources, listed here
+# and only here.  The top-level Makefile includes this before the image
+# (vmkernel/vmkernel.mk), the host unit tests (tests/unit/core.mk) and
+# the scheduler simulator (tests/sim/sim.mk), which all build these files.
 
 VMK_CORE_SRCS := \
 	vmkernel/core/lock.c \

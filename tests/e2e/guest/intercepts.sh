@@ -52,11 +52,11 @@ fi
 phase bare
 
 check "load the vmkernel" vmkload -q
-svm0=$(sum_exits svm)
+svm0=$(sum_exits virt)
 phase loaded
 check_eq "/proc/vmware/version: still $levels-level paging" \
 	"paging $levels-level" "$(grep '^paging ' /proc/vmware/version)"
-svm1=$(sum_exits svm)
+svm1=$(sum_exits virt)
 check_eq "the vmkernel counted 7 SVM-instruction exits per CPU" "$((7 * ncpu))" \
 	"$((svm1 - svm0))"
 for insn in VMRUN VMLOAD VMSAVE STGI CLGI SKINIT INVLPGA; do

@@ -17,7 +17,7 @@ dmesg | grep 'vmkx_isolation:' | sed 's/^/  /'
 check_eq "the vmkernel's checksum is unchanged" "$before" "$(vmkcall checksum)"
 check "the attempts are logged with CPU and address" \
 	grep -q "cpu[0-9]*: console \(read\|wrote\) vmkernel memory at 0x" /proc/vmware/log
-npf=$(awk '{for (i = 1; i < NF; i++) if ($i == "npf") s += $(i + 1)} END {print s + 0}' /proc/vmware/cpuinfo)
+npf=$(awk '{for (i = 1; i < NF; i++) if ($i == "nested") s += $(i + 1)} END {print s + 0}' /proc/vmware/cpuinfo)
 if [ "$npf" -ge $((size / 4096)) ]; then
 	pass "every page attempt was a nested page fault ($npf)"
 else

@@ -379,7 +379,7 @@ int svm_exit(struct host_frame *f)
 		handle_cpuid(f, v);
 		break;
 	case SVM_EXIT_VMMCALL:
-		kind = VMK_EXIT_VMMCALL;
+		kind = VMK_EXIT_VMKCALL;
 		skip(v, 3);
 		if (v->save.cpl != 0) {
 			v->save.rax = (u64)-EPERM;
@@ -393,7 +393,7 @@ int svm_exit(struct host_frame *f)
 		handle_msr(c, f, v);
 		break;
 	case SVM_EXIT_NPF:
-		kind = VMK_EXIT_NPF;
+		kind = VMK_EXIT_NESTED_FAULT;
 		handle_npf(c, v);
 		break;
 	case SVM_EXIT_VMRUN:
@@ -403,7 +403,7 @@ int svm_exit(struct host_frame *f)
 	case SVM_EXIT_CLGI:
 	case SVM_EXIT_SKINIT:
 	case SVM_EXIT_INVLPGA:
-		kind = VMK_EXIT_SVM_INSN;
+		kind = VMK_EXIT_VIRT_INSN;
 		log_warn("cpu%u: console executed %s at rip 0x%lx: #UD",
 			 c->index, svm_insn_name(code), v->save.rip);
 		inject(v, SVM_EVTINJ_EXC(VEC_UD));
