@@ -12,6 +12,7 @@ VMK_CORE_SRCS := \
 	vmkernel/core/heap.c \
 	vmkernel/core/rqheap.c \
 	vmkernel/core/pool.c \
+	vmkernel/core/account.c \
 	vmkernel/core/world.c \
 	vmkernel/core/sched.c \
 	vmkernel/core/cosched.c

@@ -18,8 +18,15 @@
  */
 #include <vmk/cosched.h>
 #include <vmk/check.h>
-#include <vmk/sched.h>
 #include <vmk/world.h>
+
+/* Set once by the scheduler (sched_init) before any group runs. */
+static const struct cosched_ops *cosched_ops;
+
+void cosched_init(const struct cosched_ops *ops)
+{
+	cosched_ops = ops;
+}
 
 static bool cosched_wants_cpu(const struct world *v)
 {
@@ -121,7 +128,7 @@ static void cosched_costart(struct world_group *g, struct world *v, u64 now)
 {
 	if (v->state != WORLD_COSTOPPED)
 		return;
-	sched_costart(v, now);
+	cosched_ops->costart(v, now);
 	g->costarts++;
 }
 
@@ -176,7 +183,7 @@ bool cosched_tick(struct world *w, u64 now)
 
 			if (v == w || cosched_progress(v, now) <= m)
 				continue;
-			if (sched_costop(v, now))
+			if (cosched_ops->costop(v, now))
 				g->costops++;
 		}
 		stop = lead > 0;

@@ -50,6 +50,7 @@
  * which is taken before any run-queue lock.
  */
 #include <vmk/sched.h>
+#include <vmk/account.h>
 #include <vmk/arch.h>
 #include <vmk/check.h>
 #include <vmk/cosched.h>
@@ -95,6 +96,15 @@ static struct world *sched_world_of_node(struct pool_node *n)
 	return (struct world *)((char *)n - offsetof(struct world, node));
 }
 
+static bool sched_costop(struct world *v, u64 now);
+static void sched_costart(struct world *v, u64 now);
+
+/* What co-scheduling may do to run queues (see <vmk/cosched.h>). */
+static const struct cosched_ops sched_cosched_ops = {
+	.costop = sched_costop,
+	.costart = sched_costart,
+};
+
 int sched_init(u32 ncpus, u32 cpu_mhz)
 {
 	u32 i;
@@ -102,6 +112,7 @@ int sched_init(u32 ncpus, u32 cpu_mhz)
 	if (!ncpus || ncpus > VMK_MAX_CPUS || !cpu_mhz)
 		return -EINVAL;
 	memset(sched_cpus, 0, sizeof(sched_cpus));
+	cosched_init(&sched_cosched_ops);
 	for (i = 0; i < ncpus; i++) {
 		spin_init(&sched_cpus[i].lock, "runqueue",
 			  LOCK_RANK_RUNQUEUE + i);
@@ -235,7 +246,7 @@ static void sched_make_ready(struct sched_cpu *rq, struct world *w, u64 now)
 {
 	u64 until;
 
-	world_set_state(w, WORLD_READY, now);
+	account_set_state(w, WORLD_READY, now);
 	sched_refill(w, now);
 	if (w->credit_ns < 0) {
 		until = now + (u64)(-w->credit_ns) * SCHED_CPU_UNITS /
@@ -326,7 +337,7 @@ static void sched_place(struct world *w, u64 now, bool costopped)
 	w->cpu = cpu;
 	sched_assign(rq, w);
 	if (costopped) {
-		world_set_state(w, WORLD_COSTOPPED, now);
+		account_set_state(w, WORLD_COSTOPPED, now);
 		goto out_unlock;
 	}
 	sched_make_ready(rq, w, now);
@@ -429,13 +440,13 @@ void sched_hold(u32 cpu, struct world *w)
 	CHECK(READ_ONCE(rq->cur) == rq->idle && !w->queued);
 	spin_lock(&rq->lock);
 	rq->st.idle_ns += now - rq->idle_since;
-	world_set_state(rq->idle, WORLD_WAITING, now);
+	account_set_state(rq->idle, WORLD_WAITING, now);
 	w->cpu = cpu;
 	w->affinity = 1ULL << cpu;
 	w->vtime = MAX(w->vtime, rq->vt);
 	sched_assign(rq, w);
 	sched_refill(w, now);
-	world_set_state(w, WORLD_RUNNING, now);
+	account_set_state(w, WORLD_RUNNING, now);
 	w->run_start = now;
 	w->quantum_end = now + SCHED_QUANTUM_NS;
 	w->last_active = now;
@@ -456,8 +467,8 @@ void sched_release(u32 cpu, struct world *w)
 	sched_charge(w, now);
 	sched_unassign(rq, w);
 	w->last_active = now;
-	world_set_state(w, WORLD_WAITING, now);
-	world_set_state(rq->idle, WORLD_RUNNING, now);
+	account_set_state(w, WORLD_WAITING, now);
+	account_set_state(rq->idle, WORLD_RUNNING, now);
 	rq->idle_since = now;
 	rq->cur = rq->idle;
 	rq->held = false;
@@ -487,7 +498,7 @@ void sched_remove(struct world *w)
 		sched_dequeue(rq, w);
 	if (w->state == WORLD_READY || w->state == WORLD_COSTOPPED)
 		sched_unassign(rq, w);
-	world_set_state(w, WORLD_DEAD, arch_now_ns());
+	account_set_state(w, WORLD_DEAD, arch_now_ns());
 	spin_unlock(&rq->lock);
 }
 
@@ -501,7 +512,7 @@ int sched_remove_queued(struct world *w)
 	if (w->cpu == cpu && w->queued && w->state == WORLD_READY) {
 		sched_dequeue(rq, w);
 		sched_unassign(rq, w);
-		world_set_state(w, WORLD_DEAD, arch_now_ns());
+		account_set_state(w, WORLD_DEAD, arch_now_ns());
 		ret = 0;
 	}
 	spin_unlock(&rq->lock);
@@ -543,7 +554,9 @@ int sched_set_affinity(struct world *w, u64 mask)
 	return 0;
 }
 
-bool sched_costop(struct world *v, u64 now)
+/* For cosched (group lock held): stop VCPU v now if it is queued, at its
+ * next scheduling point if it runs; false if neither. */
+static bool sched_costop(struct world *v, u64 now)
 {
 	struct sched_cpu *rq = &sched_cpus[v->cpu];
 	bool done = true;
@@ -554,7 +567,7 @@ bool sched_costop(struct world *v, u64 now)
 		rq->need_resched = true;
 	} else if (v->state == WORLD_READY && v->queued) {
 		sched_dequeue(rq, v);
-		world_set_state(v, WORLD_COSTOPPED, now);
+		account_set_state(v, WORLD_COSTOPPED, now);
 	} else {
 		done = false;
 	}
@@ -562,13 +575,14 @@ bool sched_costop(struct world *v, u64 now)
 	return done;
 }
 
-void sched_costart(struct world *v, u64 now)
+/* For cosched: put a co-stopped VCPU back on its CPU's queue. */
+static void sched_costart(struct world *v, u64 now)
 {
 	struct sched_cpu *rq = &sched_cpus[v->cpu];
 
 	spin_lock(&rq->lock);
 	if (v->state == WORLD_COSTOPPED) {
-		world_set_state(v, WORLD_READY, now);
+		account_set_state(v, WORLD_READY, now);
 		v->vtime = rq->vt;
 		sched_enqueue(rq, v);
 		rq->need_resched = true;
@@ -714,10 +728,10 @@ static struct world *sched_switch(u32 state)
 			sched_unassign(rq, prev);
 			prev->last_active = now;
 			prev->need_costop = false;
-			world_set_state(prev, state, now);
+			account_set_state(prev, state, now);
 		} else if (prev->need_costop) {
 			prev->need_costop = false;
-			world_set_state(prev, WORLD_COSTOPPED, now);
+			account_set_state(prev, WORLD_COSTOPPED, now);
 		} else if (!(prev->affinity & (1ULL << cpu)) ||
 			   !sched_cpu_is_online(cpu)) {
 			sched_unassign(rq, prev);
@@ -731,7 +745,7 @@ static struct world *sched_switch(u32 state)
 	if (next == rq->idle) {
 		rq->idle_since = now;
 	} else {
-		world_set_state(next, WORLD_RUNNING, now);
+		account_set_state(next, WORLD_RUNNING, now);
 		next->run_start = now;
 		next->quantum_end = now + SCHED_QUANTUM_NS;
 		sched_refill(next, now);

@@ -14,6 +14,7 @@
  * sched.c); see <vmk/lockrank.h>.
  */
 #include <vmk/world.h>
+#include <vmk/account.h>
 #include <vmk/arch.h>
 #include <vmk/check.h>
 #include <vmk/errno.h>
@@ -55,33 +56,9 @@ static struct world_wait_bucket *world_bucket(const void *event)
 	return &world_buckets[(x >> 24) % WORLD_WAIT_BUCKETS];
 }
 
-void world_set_state(struct world *w, enum world_state s, u64 now)
-{
-	u64 dt = now > w->state_since ? now - w->state_since : 0;
-
-	switch (w->state) {
-	case WORLD_RUNNING:
-		w->st.used_ns += dt;
-		break;
-	case WORLD_READY:
-		w->st.ready_ns += dt;
-		break;
-	case WORLD_WAITING:
-		w->st.wait_ns += dt;
-		break;
-	case WORLD_COSTOPPED:
-		w->st.cstp_ns += dt;
-		break;
-	default:
-		break;
-	}
-	w->state = (u8)s;
-	w->state_since = MAX(now, w->state_since);
-}
-
 void world_stats(struct world *w, struct world_stats *out)
 {
-	world_set_state(w, w->state, arch_now_ns());
+	account_set_state(w, w->state, arch_now_ns());
 	*out = w->st;
 }
 
@@ -272,7 +249,7 @@ int world_init(struct heap *h, u32 ncpus)
 		}
 		w->cpu = cpu;
 		w->affinity = 1ULL << cpu;
-		world_set_state(w, WORLD_RUNNING, arch_now_ns());
+		account_set_state(w, WORLD_RUNNING, arch_now_ns());
 		sched_set_idle(cpu, w);
 	}
 	return 0;

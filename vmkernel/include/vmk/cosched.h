@@ -17,6 +17,10 @@
  * Called by the scheduler with no
  * lock held; cosched takes the group's lock (LOCK_RANK_COSCHED) and then
  * run-queue locks.
+ *
+ * The calls go one way: the scheduler calls cosched, and cosched acts on
+ * run queues only through the two operations the scheduler hands it in
+ * cosched_init(), so neither file calls into the other in a cycle.
  */
 #ifndef VMK_COSCHED_H
 #define VMK_COSCHED_H
@@ -26,6 +30,17 @@
 struct world;
 struct world_group;
 
+/* What cosched asks of the scheduler, with the group lock held. */
+struct cosched_ops {
+	/* Co-stop v (running: at its next scheduling point): true if done
+	 * or pending, false if v was neither running nor queued. */
+	bool (*costop)(struct world *v, u64 now);
+	/* Co-start a co-stopped v: queue it ready again. */
+	void (*costart)(struct world *v, u64 now);
+};
+
+/* From sched_init, before any group runs. */
+void cosched_init(const struct cosched_ops *ops);
 /* The lead of w over its slowest sibling, now. */
 u64 cosched_lead(struct world *w, u64 now);
 /* The group's skew (largest lead), now. */

@@ -74,12 +74,6 @@ void sched_wakeup(struct world *w);	/* WAITING -> READY */
  * the world to switch to, already current. */
 struct world *sched_block(u32 state);
 
-/* For cosched.c (group lock held): stop VCPU v (now if it is queued, at
- * its next scheduling point if it runs; false if neither), or put a
- * co-stopped one back at the head of its CPU's queue. */
-bool sched_costop(struct world *v, u64 now);
-void sched_costart(struct world *v, u64 now);
-
 /* Scheduling points. */
 void sched_yield_cpu(void);
 void sched_preempt_point(void);

@@ -162,8 +162,6 @@ void world_wait_locked(const void *event, struct spinlock *lock);
 u32 world_wakeup(const void *event);
 bool world_wakeup_one(const void *event);
 
-/* State change with accounting (the scheduler's; run-queue lock). */
-void world_set_state(struct world *w, enum world_state s, u64 now);
 /* Accounting brought up to now. */
 void world_stats(struct world *w, struct world_stats *out);
 const char *world_state_name(enum world_state s);
