@@ -353,7 +353,14 @@ void scenario_scaling(void)
 	for (i = 0; i < 3; i++)
 		printf("    %5u worlds: %.0f ns per decision\n", ns[i], cost[i]);
 	/* O(log n): 100x the worlds must cost far less than 100x the time;
-	 * a heap's depth grows 2x from 100 to 10,000. */
+	 * a heap's depth grows 2x from 100 to 10,000.  Wall-clock time on a
+	 * shared host is a benchmark's figure, not a test's: only the full
+	 * run (make bench-sim) judges it. */
+	if (!sim_opts.full) {
+		printf("    (x%.1f for x100 worlds; judged by make bench-sim)\n",
+		       cost[2] / cost[0]);
+		return;
+	}
 	sim_check(cost[2] < cost[0] * 10,
 		  "decision cost grows sub-linearly: %.0f ns at 100, %.0f at 10,000 "
 		  "(x%.1f for x100 worlds)", cost[0], cost[2], cost[2] / cost[0]);
