@@ -991,7 +991,7 @@ static void op_call(void)
 {
 	struct vmnix_call c;
 	int kind = PK_SCRATCH, rc, e;
-	bool valid_nr, unknown_nr, valid_cpu, bad_arg = false;
+	bool valid_nr, world_nr, unknown_nr, valid_cpu, bad_arg = false;
 
 	memset(&c, 0, sizeof(c));
 	c.nr = rnd_below(4) ? (vmk_u32)rnd_below(VMK_CALL_COUNT + 2) : (vmk_u32)rnd();
@@ -1021,9 +1021,10 @@ static void op_call(void)
 	}
 	/* The calls the shim forwards, and the numbers the vmkernel does
 	 * not define (vmnix_abi.h, struct vmnix_call). */
+	world_nr = c.nr >= VMK_CALL_WORLD_CREATE && c.nr <= VMK_CALL_WORLD_NEXT;
 	valid_nr = c.nr == VMK_CALL_NOP || c.nr == VMK_CALL_INFO ||
 		   c.nr == VMK_CALL_LOG_READ || c.nr == VMK_CALL_CPU_STATS ||
-		   c.nr == VMK_CALL_WORLD_LIST || c.nr == VMK_CALL_CHECKSUM;
+		   c.nr == VMK_CALL_WORLD_LIST || c.nr == VMK_CALL_CHECKSUM || world_nr;
 	unknown_nr = c.nr >= VMK_CALL_COUNT;
 	valid_cpu = c.cpu < (vmk_u32)g.ncpus;
 	memset(io.scratch, 0xa5, 8192);
@@ -1038,6 +1039,15 @@ static void op_call(void)
 		if (rc != -1 || e != EINVAL)
 			failf("CALL nr %u cpu %u: %d (%s), expected EINVAL", c.nr, c.cpu,
 			      rc, rc ? strerror(e) : "success");
+	} else if (world_nr) {
+		/* System-world calls with random arguments: the vmkernel's own
+		 * answer, or the shim's for a request it cannot copy in or
+		 * out, or for no vmkernel loaded; never anything else. */
+		if (rc != 0 && !(rc == -1 && (e == EFAULT || e == ENODEV)))
+			failf("CALL nr %u (system worlds): %d (%s), expected the vmkernel's answer, EFAULT or ENODEV",
+			      c.nr, rc, strerror(e));
+		else if (rc == 0 && !io.loaded)
+			failf("CALL nr %u answered while not loaded", c.nr);
 	} else if (!io.loaded) {
 		if (rc != -1 || e != ENODEV)
 			failf("CALL nr %u while not loaded: %d (%s), expected ENODEV",
