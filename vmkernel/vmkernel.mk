@@ -51,6 +51,8 @@ VMK_SRCS := \
 	vmkernel/kernel/vmkcall.c \
 	vmkernel/kernel/cpu.c \
 	vmkernel/kernel/sysworld.c \
+	vmkernel/kernel/module.c \
+	vmkernel/lib/modelf.c \
 	vmkernel/lib/string.c \
 	vmkernel/lib/format.c \
 	$(VMK_CORE_SRCS)	# vmkernel/core/core.mk, included by the Makefile

@@ -23,6 +23,7 @@
 #include <vmk/errno.h>
 #include <vmk/lock.h>
 #include <vmk/log.h>
+#include <vmk/module.h>
 #include "x86/cpu.h"
 #include "x86/machine.h"
 #include "x86/pagetable.h"
@@ -140,4 +141,53 @@ int paging_map_uncached(u64 va, u64 mmio_pa)
 
 	return pagetable_map(&region_pages, host, machine.levels, va, mmio_pa,
 			     VMK_PAGE_SIZE, 1, PT_HOST_LEAF | PTE_PCD | PTE_PWT);
+}
+
+#define PTE_NX		(1ULL << 63)
+
+/*
+ * A module's pages in the vmkernel's own tables, where the region is
+ * mapped with 4 KiB entries: text read-only, everything else not
+ * executable (when EFER.NXE allows an NX bit at all).  The identity map
+ * of physical memory in the lower half still reaches the same pages
+ * writable: it is how vmkcall buffers are read, and it is not split
+ * around the region.  Other CPUs drop a stale entry at their next
+ * VMRUN or #VMEXIT under TCG; on hardware with ASIDs a shootdown
+ * would be needed.
+ */
+int arch_module_protect(void *va, u64 size, enum module_prot prot)
+{
+	u64 *root = region_pa_to_virt(pa(machine.host_cr3));
+	bool nx = rdmsr(MSR_EFER) & EFER_NXE;
+	u64 set, clear = PTE_W | PTE_NX;
+
+	switch (prot) {
+	case MODULE_PROT_RX:
+		set = 0;
+		break;
+	case MODULE_PROT_R:
+		set = nx ? PTE_NX : 0;
+		break;
+	case MODULE_PROT_RW:
+		set = PTE_W | (nx ? PTE_NX : 0);
+		break;
+	default:
+		set = PTE_W;
+		break;
+	}
+	u64 rva = (u64)machine.region_va;
+
+	if ((u64)va % PAGE_SIZE || size % PAGE_SIZE || (u64)va < rva ||
+	    size > machine.region_size || (u64)va - rva > machine.region_size - size)
+		return -EINVAL;
+	for (u64 off = 0; off < size; off += PAGE_SIZE) {
+		u64 a = (u64)va + off;
+		u64 *e = pagetable_entry(&region_pages, root, machine.levels, a, 1);
+
+		if (!e || !(*e & PTE_P))
+			return -EFAULT;
+		*e = (*e & ~clear) | set;
+		__asm__ volatile("invlpg (%0)" : : "r"(a) : "memory");
+	}
+	return 0;
 }
