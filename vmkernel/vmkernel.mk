@@ -107,3 +107,4 @@ $(VMK_DBG_ELF): $(VMK_DBG_OBJS) vmkernel/arch/x86/vmkernel.lds $(VMK_SEAL)
 .PHONY: vmkernel
 vmkernel: $(VMK_ELF) $(VMK_DBG_ELF)
 TARGETS += $(VMK_ELF) $(VMK_DBG_ELF)
+-include vmkernel/modules/modules.mk

@@ -17,6 +17,7 @@
 #define VMK_MODULE_H
 
 #include <vmk/types.h>
+#include <vmk/errno.h>
 #include <vmk/format.h>
 #include <vmk/heap.h>
 #include <vmk/lock.h>
