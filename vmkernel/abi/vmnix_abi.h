@@ -487,7 +487,6 @@ struct vmk_log_ring {
 	X(log_printf) \
 	X(vsnprintf) X(snprintf) \
 	X(memcpy) X(memset) X(memmove) X(memcmp) X(strlen) X(strcmp) \
-	X(strlcpy) \
 	X(heap_alloc) X(heap_zalloc) X(heap_free) \
 	X(module_heap) \
 	X(spin_lock_at) X(spin_unlock) \

@@ -244,7 +244,7 @@ static int layout(struct modelf *m)
 				at += s->sh_size;
 				if (at > VMK_MOD_IMAGE_MAX)
 					return fail(m, -E2BIG,
-						    "laid out it takes over %u bytes",
+						    "laid out it takes over the limit of %u bytes",
 						    VMK_MOD_IMAGE_MAX);
 			}
 		}

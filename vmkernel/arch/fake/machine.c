@@ -6,11 +6,13 @@
  * fake_guest_ptr_hook says it is, and the serial port is a buffer.
  */
 #include <string.h>
+#include <sys/mman.h>
 
 #include <vmk/arch.h>
 #include <vmk/errno.h>
 #include <vmk/log.h>
 #include <vmk/machine.h>
+#include <vmk/module.h>
 
 #include "fake.h"
 
@@ -88,4 +90,24 @@ void arch_serial_write(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++, fake_serial_len++)
 		if (fake_serial_len < sizeof(fake_serial))
 			fake_serial[fake_serial_len] = s[i];
+}
+
+/* Module pages get the protection they would have in the vmkernel, from
+ * the host's MMU, so that host tests run module code as the vmkernel
+ * would: text executable and read-only, the rest not executable. */
+u64 fake_module_protects;
+
+int arch_module_protect(void *va, u64 size, enum module_prot prot)
+{
+	static const int host_prot[] = {
+		[MODULE_PROT_RX] = PROT_READ | PROT_EXEC,
+		[MODULE_PROT_R] = PROT_READ,
+		[MODULE_PROT_RW] = PROT_READ | PROT_WRITE,
+		[MODULE_PROT_REGION] = PROT_READ | PROT_WRITE,
+	};
+
+	if ((u64)va % PAGE_SIZE || size % PAGE_SIZE || (u32)prot > MODULE_PROT_REGION)
+		return -EINVAL;
+	fake_module_protects++;
+	return mprotect(va, size, host_prot[prot]) ? -EFAULT : 0;
 }
