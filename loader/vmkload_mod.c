@@ -179,12 +179,15 @@ static int cmd_list(void)
 	close(fd);
 	if (n < 0)
 		return 1;
-	printf("%-4s %-16s %-10s %8s %8s %4s %5s  %s\n", "id", "name", "version",
-	       "size", "text", "refs", "calls", "depends on");
+	static const char *const prot[4] = { "-", "ro", "nx", "ro,nx" };
+
+	printf("%-4s %-16s %-10s %8s %8s %4s %5s %-6s %s\n", "id", "name", "version",
+	       "size", "text", "refs", "calls", "prot", "depends on");
 	for (int i = 0; i < n; i++) {
-		printf("%-4u %-16.24s %-10.16s %8llu %8llu %4u %5u  ", st[i].id,
+		printf("%-4u %-16.24s %-10.16s %8llu %8llu %4u %5u %-6s ", st[i].id,
 		       st[i].name, st[i].version, (unsigned long long)st[i].size,
-		       (unsigned long long)st[i].text_size, st[i].refs, st[i].ncalls);
+		       (unsigned long long)st[i].text_size, st[i].refs, st[i].ncalls,
+		       prot[st[i].prot & 3]);
 		for (int d = 0; d < VMK_MOD_DEPS_MAX && st[i].deps[d][0]; d++)
 			printf("%s%.24s", d ? "," : "", st[i].deps[d]);
 		printf("%s\n", st[i].deps[0][0] ? "" : "-");

@@ -16,7 +16,9 @@
  *             waiting and co-stopped (us); for console worlds their
  *             CPU's exits and the cycles spent on them
  *   modules   a header line, then one line per loaded vmkernel module:
- *             id name version size text refs calls deps ("-" for none)
+ *             id name version size text refs calls prot deps ("-" for
+ *             none); prot as the vmkernel's page tables have it: "ro" text
+ *             read-only, "nx" data not executable
  *   mem       key value lines: total, free, used, image, meta (bytes of
  *             the region), then one line per heap: held, held_hwm,
  *             in_use, in_use_hwm, limit (0: none), allocs, frees, fails
@@ -213,6 +215,9 @@ static int mem_show(struct seq_file *m, void *v)
 	return err;
 }
 
+/* VMK_MOD_PROT_* as /proc/vmware/modules shows them. */
+static const char *const vmnix_mod_prot[4] = { "-", "ro", "nx", "ro,nx" };
+
 static int modules_show(struct seq_file *m, void *v)
 {
 	struct vmk_module_stat *st;
@@ -227,11 +232,12 @@ static int modules_show(struct seq_file *m, void *v)
 		n = vmnix_vmkcall(VMK_CALL_MODULE_LIST, virt_to_phys(st),
 				  VMK_MOD_LOADED_MAX, 0, 0);
 	up_read(&vmnix.calls);
-	seq_puts(m, "id name version size text refs calls deps\n");
+	seq_puts(m, "id name version size text refs calls prot deps\n");
 	for (i = 0; n > 0 && i < n && i < VMK_MOD_LOADED_MAX; i++) {
-		seq_printf(m, "%u %.24s %.16s %llu %llu %u %u ", st[i].id,
+		seq_printf(m, "%u %.24s %.16s %llu %llu %u %u %s ", st[i].id,
 			   st[i].name, st[i].version, st[i].size,
-			   st[i].text_size, st[i].refs, st[i].ncalls);
+			   st[i].text_size, st[i].refs, st[i].ncalls,
+			   vmnix_mod_prot[st[i].prot & 3]);
 		for (d = 0; d < VMK_MOD_DEPS_MAX && st[i].deps[d][0]; d++)
 			seq_printf(m, "%s%.24s", d ? "," : "", st[i].deps[d]);
 		seq_puts(m, d ? "\n" : "-\n");

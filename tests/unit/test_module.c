@@ -296,6 +296,8 @@ static void test_load_call_unload(void **state)
 	assert_string_equal(st[0].name, "hello");
 	assert_int_equal(st[0].ncalls, 1);
 	assert_int_equal(st[0].refs, 0);
+	assert_int_equal(st[0].prot, VMK_MOD_PROT_TEXT_RO | VMK_MOD_PROT_DATA_NX);
+	void *base = (void *)(uintptr_t)st[0].base;
 	/* The module's own code answers, from the module heap. */
 	assert_int_equal(module_call(VMK_CALL_MODULE_BASE, 2, 3, 0, 0), 5);
 	assert_int_equal(module_call(VMK_CALL_MODULE_BASE, 0, ~0ULL, 0, 0), 2);
@@ -307,6 +309,9 @@ static void test_load_call_unload(void **state)
 	assert_int_equal(module_unload((u32)id), 0);
 	assert_int_equal(module_call(VMK_CALL_MODULE_BASE, 2, 3, 0, 0), -ENOSYS);
 	assert_int_equal(module_list(st, VMK_MOD_LOADED_MAX), 0);
+	/* Its pages went back to the heap as the rest of the region is. */
+	assert_false(arch_module_prot_is(base, 4096, MODULE_PROT_RX));
+	assert_true(arch_module_prot_is(base, 4096, MODULE_PROT_REGION));
 	assert_int_equal(module_in_use(), mod0);
 	assert_int_equal(kernel_in_use(), ker0);
 }

@@ -507,12 +507,16 @@ struct vmk_modinfo {
 	vmk_u64 cleanup;	/* void cleanup(void); 0: none */
 };
 
+/* What the vmkernel's own page tables say of a loaded module's pages. */
+#define VMK_MOD_PROT_TEXT_RO	(1U << 0)	/* text: read-only, executable */
+#define VMK_MOD_PROT_DATA_NX	(1U << 1)	/* rodata read-only, all data not executable */
+
 /* One loaded module as VMK_CALL_MODULE_LIST reports it. */
 struct vmk_module_stat {
 	vmk_u32 id;
 	vmk_u32 refs;		/* modules that depend on it */
 	vmk_u32 ncalls;		/* vmkcalls it registered */
-	vmk_u32 reserved;
+	vmk_u32 prot;		/* VMK_MOD_PROT_*: read from the page tables */
 	vmk_u64 base;		/* where it lies in the vmkernel */
 	vmk_u64 size;		/* bytes laid out (text + rodata + data) */
 	vmk_u64 text_size;

@@ -38,6 +38,7 @@ struct module {
 	u8 *base;
 	u32 order;		/* base is 2^order pages of the module heap */
 	u64 size, text_size;
+	u64 part_off[MODELF_PARTS], part_size[MODELF_PARTS];
 	u64 load_ns;
 	void (*cleanup)(void);
 	struct vmk_modinfo info;
@@ -193,6 +194,8 @@ s64 module_load(const void *file, u64 size)
 	memcpy(&m->info, &e->info, sizeof(m->info));
 	m->size = e->image_size;
 	m->text_size = e->part_size[MODELF_TEXT];
+	memcpy(m->part_off, e->part_off, sizeof(m->part_off));
+	memcpy(m->part_size, e->part_size, sizeof(m->part_size));
 	m->order = page_order_for(m->size);
 	if ((err = module_reserve(m))) {
 		ret = err;
@@ -296,6 +299,24 @@ int module_unload(u32 id)
 	return 0;
 }
 
+/* What the page tables say, so that a listing shows the protection the
+ * pages have, not the one they were meant to get. */
+static u32 module_prot_seen(struct module *m)
+{
+	u32 prot = 0;
+	bool nx = true;
+
+	if (arch_module_prot_is(m->base, m->part_size[MODELF_TEXT], MODULE_PROT_RX))
+		prot |= VMK_MOD_PROT_TEXT_RO;
+	if (m->part_size[MODELF_RODATA])
+		nx = arch_module_prot_is(m->base + m->part_off[MODELF_RODATA],
+					 m->part_size[MODELF_RODATA], MODULE_PROT_R);
+	if (nx && m->part_size[MODELF_DATA])
+		nx = arch_module_prot_is(m->base + m->part_off[MODELF_DATA],
+					 m->part_size[MODELF_DATA], MODULE_PROT_RW);
+	return prot | (nx ? VMK_MOD_PROT_DATA_NX : 0);
+}
+
 u32 module_list(struct vmk_module_stat *out, u32 max)
 {
 	u32 n = 0;
@@ -312,6 +333,7 @@ u32 module_list(struct vmk_module_stat *out, u32 max)
 		st.refs = m->refs;
 		for (u32 s = 0; s < VMK_CALL_MODULE_SLOTS; s++)
 			st.ncalls += module_slots[s].owner == m;
+		st.prot = module_prot_seen(m);
 		st.base = (u64)m->base;
 		st.size = m->size;
 		st.text_size = m->text_size;

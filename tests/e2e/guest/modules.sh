@@ -30,8 +30,8 @@ check_eq "no vmkcall $CALL before the module" -38 "$(vmkcall raw $CALL 2 3)"
 # Load, use, list, unload.
 before=$(state)
 check "vmkload_mod loads hello" vmkload_mod $T/hello.o
-check "/proc/vmware/modules lists hello with its vmkcall" \
-	grep -Eq '^[0-9]+ hello 1\.0 [0-9]+ [0-9]+ 0 1 -$' /proc/vmware/modules
+check "/proc/vmware/modules lists hello with its vmkcall, text read-only, data not executable" \
+	grep -Eq '^[0-9]+ hello 1\.0 [0-9]+ [0-9]+ 0 1 ro,nx -$' /proc/vmware/modules
 check "vmkload_mod -l lists hello" sh -c "vmkload_mod -l | grep -q ' hello '"
 check_eq "hello's vmkcall answers 2 + 3" 5 "$(vmkcall raw $CALL 2 3)"
 check_eq "hello's vmkcall on another CPU" 42 "$(taskset -c 1 vmkcall raw $CALL 40 2)"

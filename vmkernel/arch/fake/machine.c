@@ -97,6 +97,35 @@ void arch_serial_write(const char *s, size_t n)
  * would: text executable and read-only, the rest not executable. */
 u64 fake_module_protects;
 
+/* The protection each module page was given, as a page table would
+ * hold it; pages never given one read as MODULE_PROT_REGION. */
+#define FAKE_PROT_PAGES	4096
+static struct { u64 va; int prot; } fake_prot[FAKE_PROT_PAGES];
+
+static void fake_prot_set(u64 va, enum module_prot prot)
+{
+	u32 free_at = FAKE_PROT_PAGES;
+
+	for (u32 i = 0; i < FAKE_PROT_PAGES; i++) {
+		if (fake_prot[i].va == va) {
+			fake_prot[i].prot = (int)prot;
+			return;
+		}
+		if (!fake_prot[i].va && free_at == FAKE_PROT_PAGES)
+			free_at = i;
+	}
+	if (free_at < FAKE_PROT_PAGES)
+		fake_prot[free_at].va = va, fake_prot[free_at].prot = (int)prot;
+}
+
+static int fake_prot_get(u64 va)
+{
+	for (u32 i = 0; i < FAKE_PROT_PAGES; i++)
+		if (fake_prot[i].va == va)
+			return fake_prot[i].prot;
+	return MODULE_PROT_REGION;
+}
+
 int arch_module_protect(void *va, u64 size, enum module_prot prot)
 {
 	static const int host_prot[] = {
@@ -108,6 +137,18 @@ int arch_module_protect(void *va, u64 size, enum module_prot prot)
 
 	if ((u64)va % PAGE_SIZE || size % PAGE_SIZE || (u32)prot > MODULE_PROT_REGION)
 		return -EINVAL;
+	if (mprotect(va, size, host_prot[prot]))
+		return -EFAULT;
 	fake_module_protects++;
-	return mprotect(va, size, host_prot[prot]) ? -EFAULT : 0;
+	for (u64 off = 0; off < size; off += PAGE_SIZE)
+		fake_prot_set((u64)va + off, prot);
+	return 0;
+}
+
+bool arch_module_prot_is(void *va, u64 size, enum module_prot prot)
+{
+	for (u64 off = 0; off < size; off += PAGE_SIZE)
+		if (fake_prot_get((u64)va + off) != (int)prot)
+			return false;
+	return true;
 }

@@ -155,30 +155,56 @@ int paging_map_uncached(u64 va, u64 mmio_pa)
  * VMRUN or #VMEXIT under TCG; on hardware with ASIDs a shootdown
  * would be needed.
  */
-int arch_module_protect(void *va, u64 size, enum module_prot prot)
+/* The W and NX bits a module page of this kind gets. */
+static u64 module_prot_bits(enum module_prot prot)
 {
-	u64 *root = region_pa_to_virt(pa(machine.host_cr3));
 	bool nx = rdmsr(MSR_EFER) & EFER_NXE;
-	u64 set, clear = PTE_W | PTE_NX;
 
 	switch (prot) {
 	case MODULE_PROT_RX:
-		set = 0;
-		break;
+		return 0;
 	case MODULE_PROT_R:
-		set = nx ? PTE_NX : 0;
-		break;
+		return nx ? PTE_NX : 0;
 	case MODULE_PROT_RW:
-		set = PTE_W | (nx ? PTE_NX : 0);
-		break;
+		return PTE_W | (nx ? PTE_NX : 0);
 	default:
-		set = PTE_W;
-		break;
+		return PTE_W;
 	}
+}
+
+static bool module_range_ok(void *va, u64 size)
+{
 	u64 rva = (u64)machine.region_va;
 
-	if ((u64)va % PAGE_SIZE || size % PAGE_SIZE || (u64)va < rva ||
-	    size > machine.region_size || (u64)va - rva > machine.region_size - size)
+	return !((u64)va % PAGE_SIZE || size % PAGE_SIZE || (u64)va < rva ||
+		 size > machine.region_size || (u64)va - rva > machine.region_size - size);
+}
+
+bool arch_module_prot_is(void *va, u64 size, enum module_prot prot)
+{
+	u64 *root = region_pa_to_virt(pa(machine.host_cr3));
+	u64 want = module_prot_bits(prot);
+
+	/* Data that may be executed is not what the caller asks about. */
+	if (!module_range_ok(va, size) ||
+	    (prot != MODULE_PROT_RX && !(rdmsr(MSR_EFER) & EFER_NXE)))
+		return false;
+	for (u64 off = 0; off < size; off += PAGE_SIZE) {
+		u64 *e = pagetable_entry(&region_pages, root, machine.levels,
+					 (u64)va + off, 1);
+
+		if (!e || !(*e & PTE_P) || (*e & (PTE_W | PTE_NX)) != want)
+			return false;
+	}
+	return true;
+}
+
+int arch_module_protect(void *va, u64 size, enum module_prot prot)
+{
+	u64 *root = region_pa_to_virt(pa(machine.host_cr3));
+	u64 set = module_prot_bits(prot), clear = PTE_W | PTE_NX;
+
+	if (!module_range_ok(va, size))
 		return -EINVAL;
 	for (u64 off = 0; off < size; off += PAGE_SIZE) {
 		u64 a = (u64)va + off;

@@ -82,5 +82,7 @@ s64 module_call(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3);
  */
 enum module_prot { MODULE_PROT_RX, MODULE_PROT_R, MODULE_PROT_RW, MODULE_PROT_REGION };
 int arch_module_protect(void *va, u64 size, enum module_prot prot);
+/* Whether every page of [va, va + size) is mapped as prot would map it. */
+bool arch_module_prot_is(void *va, u64 size, enum module_prot prot);
 
 #endif
