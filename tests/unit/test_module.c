@@ -27,8 +27,8 @@
 
 #define REGION_SIZE	(16ULL << 20)
 
-static u8 *hello, *failinit, *unexported, *badabi;
-static size_t hello_size, failinit_size, unexported_size, badabi_size;
+static u8 *hello, *failinit, *unexported, *badabi, *needhello;
+static size_t hello_size, failinit_size, unexported_size, badabi_size, needhello_size;
 static void *region;
 
 static u8 *load_file(const char *name, size_t *size)
@@ -50,7 +50,8 @@ static int setup(void **state)
 	failinit = load_file("test/failinit.o", &failinit_size);
 	unexported = load_file("test/unexported.o", &unexported_size);
 	badabi = load_file("test/badabi.o", &badabi_size);
-	if (!hello || !failinit || !unexported || !badabi)
+	needhello = load_file("test/needhello.o", &needhello_size);
+	if (!hello || !failinit || !unexported || !badabi || !needhello)
 		return -1;
 	/* The region near this program's code, as the image and its modules
 	 * share one region in the vmkernel. */
@@ -340,6 +341,36 @@ static void test_failures_undone(void **state)
 	assert_int_equal(kernel_in_use(), ker0);
 }
 
+static void test_dependencies(void **state)
+{
+	struct vmk_module_stat st[2];
+	u64 mod0;
+	s64 h, n;
+
+	(void)state;
+	if (!region_near())
+		skip();
+	mod0 = module_in_use();
+	assert_int_equal(module_load(needhello, needhello_size), -ENOENT);
+	assert_int_equal(module_list(st, 2), 0);
+	h = module_load(hello, hello_size);
+	assert_true(h > 0);
+	n = module_load(needhello, needhello_size);
+	assert_true(n > 0);
+	assert_int_equal(module_list(st, 2), 2);
+	assert_string_equal(st[0].name, "hello");
+	assert_int_equal(st[0].refs, 1);
+	assert_string_equal(st[1].deps[0], "hello");
+	/* hello stays while needhello needs it. */
+	assert_int_equal(module_unload((u32)h), -EBUSY);
+	assert_int_equal(module_call(VMK_CALL_MODULE_BASE, 1, 1, 0, 0), 2);
+	assert_int_equal(module_unload((u32)n), 0);
+	assert_int_equal(module_list(st, 2), 1);
+	assert_int_equal(st[0].refs, 0);
+	assert_int_equal(module_unload((u32)h), 0);
+	assert_int_equal(module_in_use(), mod0);
+}
+
 static void test_cycles(void **state)
 {
 	u64 mod0, ker0;
@@ -436,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_relocation),
 		cmocka_unit_test(test_load_call_unload),
 		cmocka_unit_test(test_failures_undone),
+		cmocka_unit_test(test_dependencies),
 		cmocka_unit_test(test_cycles),
 		cmocka_unit_test(test_fuzz),
 	};

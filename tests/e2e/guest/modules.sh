@@ -65,6 +65,26 @@ done
 check_eq "$CYCLES load/call/unload cycles" "$CYCLES" "$ok"
 check_eq "after the cycles: checksum, module list and module heap as before" "$before" "$(state)"
 
+# needhello depends on hello: it loads only after it and holds it.
+before=$(state)
+if vmkload_mod $T/needhello.o >/tmp/dep.out 2>&1; then
+	fail "needhello refused before hello"
+else
+	check "needhello refused before hello" grep -q "dependency is not loaded" /tmp/dep.out
+fi
+check "hello, then needhello, load" sh -c "vmkload_mod -q $T/hello.o && vmkload_mod -q $T/needhello.o"
+check "/proc/vmware/modules: hello has 1 reference, needhello depends on hello" sh -c \
+	"grep -Eq '^[0-9]+ hello .* 1 1 ro,nx -$' /proc/vmware/modules &&
+	 grep -Eq '^[0-9]+ needhello .* hello$' /proc/vmware/modules"
+if vmkload_mod -u hello >/tmp/dep.out 2>&1; then
+	fail "hello's unload refused while needhello needs it"
+else
+	check "hello's unload refused while needhello needs it" grep -q "in use" /tmp/dep.out
+fi
+check_eq "hello still answers" 9 "$(vmkcall raw $CALL 4 5)"
+check "needhello, then hello, unload" sh -c "vmkload_mod -q -u needhello && vmkload_mod -q -u hello"
+check_eq "dependencies: checksum, module list and module heap as before" "$before" "$(state)"
+
 # Bad modules.
 head -c 1000 $T/hello.o >/tmp/trunc.o
 cp $T/hello.o /tmp/corrupt.o
