@@ -588,6 +588,8 @@ struct vmnix_bench {
 #define VMNIX_BENCH_VMKCALL	0	/* VMMCALL VMK_CALL_NOP */
 #define VMNIX_BENCH_CPUID	1	/* CPUID of the hypervisor leaf */
 #define VMNIX_BENCH_FLOOR	2	/* VMK_CALL_FLOOR: the bare VMRUN/#VMEXIT pair */
+#define VMNIX_BENCH_MODCALL	3	/* VMMCALL VMK_CALL_MODULE_BASE (1, 2): a module's
+					 * vmkcall; -ENOSYS if no module serves it */
 #define VMK_FLOOR_MAX		4096	/* samples per VMK_CALL_FLOOR */
 #define VMNIX_BENCH_MAX		1000000
 

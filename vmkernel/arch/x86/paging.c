@@ -182,9 +182,21 @@ static bool module_range_ok(void *va, u64 size)
 
 bool arch_module_prot_is(void *va, u64 size, enum module_prot prot)
 {
+	/* Spelled out again rather than taken from module_prot_bits(), so
+	 * that a listing shows what a module should have, not what the
+	 * code that set it up believed. */
+	static const u64 expect[] = {
+		[MODULE_PROT_RX] = 0,
+		[MODULE_PROT_R] = PTE_NX,
+		[MODULE_PROT_RW] = PTE_W | PTE_NX,
+		[MODULE_PROT_REGION] = PTE_W,
+	};
 	u64 *root = region_pa_to_virt(pa(machine.host_cr3));
-	u64 want = module_prot_bits(prot);
+	u64 want;
 
+	if ((u32)prot > MODULE_PROT_REGION)
+		return false;
+	want = expect[prot];
 	/* Data that may be executed is not what the caller asks about. */
 	if (!module_range_ok(va, size) ||
 	    (prot != MODULE_PROT_RX && !(rdmsr(MSR_EFER) & EFER_NXE)))
