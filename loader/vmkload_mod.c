@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "modcheck.h"
@@ -137,6 +138,7 @@ static int cmd_load(const char *path, int unchecked)
 	struct modelf m;
 	void *file;
 	size_t size;
+	struct timespec t0, t1;
 	long long id;
 	int fd, ret = 1;
 
@@ -153,13 +155,17 @@ static int cmd_load(const char *path, int unchecked)
 	fd = vmnix_open();
 	if (fd < 0)
 		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	id = vmkcall(fd, VMK_CALL_MODULE_LOAD, 0, (unsigned long long)(uintptr_t)file, size);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (id < 0) {
 		fprintf(stderr, "%s: %s: the vmkernel refused it: %s (error %lld)\n",
 			prog, path, vmk_strerror(id), id);
 	} else {
 		if (!quiet)
-			printf("%s: loaded %s as module %lld\n", prog, path, id);
+			printf("%s: loaded %s as module %lld in %lld us\n", prog, path, id,
+			       ((t1.tv_sec - t0.tv_sec) * 1000000000LL +
+				(t1.tv_nsec - t0.tv_nsec)) / 1000);
 		ret = 0;
 	}
 	close(fd);

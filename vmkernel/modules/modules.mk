@@ -26,8 +26,17 @@ $(VMK_MOD_O)/test/%.o: tests/e2e/vmkmod/%.c $(VMK_MOD_HDRS) | deps
 	@$(CC) $(VMK_CFLAGS) -c -o $@.part $<
 	@$(LD) -r -o $@ $@.part && rm -f $@.part
 
+# Modules of 16 to 240 KiB for timing loads by size.
+VMK_SIZED_KB := 16 64 128 240
+$(VMK_MOD_O)/test/sized%.o: tests/e2e/vmkmod/sized.c $(VMK_MOD_HDRS) | deps
+	@mkdir -p $(@D)
+	@echo "  MOD     $@"
+	@$(CC) $(VMK_CFLAGS) -DSIZE_KB=$* -DSIZED_NAME=sized$* -c -o $@.part $<
+	@$(LD) -r -o $@ $@.part && rm -f $@.part
+
 VMK_MOD_FILES      := $(patsubst %,$(VMK_MOD_O)/%.o,$(VMK_MODULES))
-VMK_TEST_MOD_FILES := $(patsubst %,$(VMK_MOD_O)/test/%.o,$(VMK_TEST_MODS))
+VMK_TEST_MOD_FILES := $(patsubst %,$(VMK_MOD_O)/test/%.o,$(VMK_TEST_MODS)) \
+	$(patsubst %,$(VMK_MOD_O)/test/sized%.o,$(VMK_SIZED_KB))
 
 .PHONY: modules
 modules: $(VMK_MOD_FILES) $(VMK_TEST_MOD_FILES)
