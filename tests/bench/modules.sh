@@ -43,10 +43,15 @@ awk -F, '$1 == "vmkcall" { b[++nb] = $4 } $1 == "modcall" { m[++nm] = $4 }
 		printf "vmkcall round trip, median TSC cycles per run:\n"
 		printf "  built-in null vmkcall: %s\n  module vmkcall:        %s\n",
 		       join(b, nb), join(m, nm)
-		asort(b); asort(m)
-		printf "  module / built-in, medians of the runs: %.3f\n", m[int((nm + 1) / 2)] / b[int((nb + 1) / 2)]
+		printf "  module / built-in, medians of the runs: %.3f\n", median(m, nm) / median(b, nb)
 	}
-	function join(a, n,   s, i) { s = a[1]; for (i = 2; i <= n; i++) s = s ", " a[i]; return s }' \
+	function join(a, n,   s, i) { s = a[1]; for (i = 2; i <= n; i++) s = s ", " a[i]; return s }
+	function median(a, n,   c, i, j, t) {
+		for (i = 1; i <= n; i++) c[i] = a[i] + 0
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && c[j - 1] > c[j]; j--) { t = c[j]; c[j] = c[j - 1]; c[j - 1] = t }
+		return c[int((n + 1) / 2)]
+	}' \
 	"$out/modules.csv"
 echo "raw: $out/modules.raw, table: $out/modules.csv"
 exit $status
