@@ -32,16 +32,22 @@ static long long call(unsigned nr, unsigned long long a0, unsigned long long a1,
 	return c.ret;
 }
 
+/* The module heap's bytes in use, from /proc/vmware/mem (the shim does
+ * not forward VMK_CALL_MEM_INFO to tools). */
 static unsigned long long module_heap_in_use(void)
 {
-	static struct vmk_mem_info mi;
+	unsigned long long held, hwm, in_use = ~0ULL;
+	char line[512];
+	FILE *f = fopen("/proc/vmware/mem", "r");
 
-	if (call(VMK_CALL_MEM_INFO, (unsigned long long)(uintptr_t)&mi, sizeof(mi), 0))
+	if (!f)
 		return ~0ULL;
-	for (unsigned i = 0; i < mi.nheaps && i < VMK_MEM_HEAPS_MAX; i++)
-		if (!strcmp(mi.heaps[i].name, "module"))
-			return mi.heaps[i].in_use;
-	return ~0ULL;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "heap module held %llu held_hwm %llu in_use %llu",
+			   &held, &hwm, &in_use) == 3)
+			break;
+	fclose(f);
+	return in_use;
 }
 
 static long long nmodules(void)
