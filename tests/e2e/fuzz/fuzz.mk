@@ -28,7 +28,7 @@ fuzz-soak: deps
 	@mkdir -p $(O)/results
 	@tests/e2e/run.sh $(O)/results/fuzz-soak.result \
 		$(TOP)/$(E2E_DIR)/initrd-test.img tests/e2e/soak.manifest \
-		$(or $(E2E),fuzz-image@soak fuzz-ioctl@soak fuzz-vmkcall@soak fuzz-vmkcall@smp4)
+		$(or $(E2E),fuzz-image@soak fuzz-ioctl@soak fuzz-vmkcall@soak fuzz-vmkcall@smp4 fuzz-module@soak)
 
 # modfuzz: mutated vmkernel modules straight to the vmkernel (fuzz-module).
 MODFUZZ      := $(O)/tests/modfuzz
