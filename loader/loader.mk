@@ -14,3 +14,13 @@ $(LOADER_TOOLS): $(LOADER_DEPS) | deps
 	$(CC) $(LOADER_CFLAGS) -o $@ $(LOADER_SRCS)
 
 TARGETS += $(LOADER_TOOLS)
+
+# vmkload_mod: the module loader, with the vmkernel's own module checks
+# (vmkernel/lib/modelf.c) compiled in.
+VMKLOAD_MOD_SRCS := loader/vmkload_mod.c loader/modcheck.c vmkernel/lib/modelf.c
+$(BIN)/vmkload_mod: $(VMKLOAD_MOD_SRCS) loader/modcheck.h vmkernel/include/vmk/modelf.h \
+		vmkernel/abi/vmnix_abi.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(LOADER_CFLAGS) -Ivmkernel/include -o $@ $(VMKLOAD_MOD_SRCS)
+
+TARGETS += $(BIN)/vmkload_mod

@@ -15,6 +15,10 @@
  *             name, type, state, CPU, group, shares, time used, ready,
  *             waiting and co-stopped (us); for console worlds their
  *             CPU's exits and the cycles spent on them
+ *   modules   a header line, then one line per loaded vmkernel module:
+ *             id name version size text refs calls prot deps ("-" for
+ *             none); prot as the vmkernel's page tables have it: "ro" text
+ *             read-only, "nx" data not executable
  *   mem       key value lines: total, free, used, image, meta (bytes of
  *             the region), then one line per heap: held, held_hwm,
  *             in_use, in_use_hwm, limit (0: none), allocs, frees, fails
@@ -211,6 +215,37 @@ static int mem_show(struct seq_file *m, void *v)
 	return err;
 }
 
+/* VMK_MOD_PROT_* as /proc/vmware/modules shows them. */
+static const char *const vmnix_mod_prot[4] = { "-", "ro", "nx", "ro,nx" };
+
+static int modules_show(struct seq_file *m, void *v)
+{
+	struct vmk_module_stat *st;
+	long n = 0;
+	u32 i, d;
+
+	st = kcalloc(VMK_MOD_LOADED_MAX, sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	down_read(&vmnix.calls);
+	if (vmnix.loaded)
+		n = vmnix_vmkcall(VMK_CALL_MODULE_LIST, virt_to_phys(st),
+				  VMK_MOD_LOADED_MAX, 0, 0);
+	up_read(&vmnix.calls);
+	seq_puts(m, "id name version size text refs calls prot deps\n");
+	for (i = 0; n > 0 && i < n && i < VMK_MOD_LOADED_MAX; i++) {
+		seq_printf(m, "%u %.24s %.16s %llu %llu %u %u %s ", st[i].id,
+			   st[i].name, st[i].version, st[i].size,
+			   st[i].text_size, st[i].refs, st[i].ncalls,
+			   vmnix_mod_prot[st[i].prot & 3]);
+		for (d = 0; d < VMK_MOD_DEPS_MAX && st[i].deps[d][0]; d++)
+			seq_printf(m, "%s%.24s", d ? "," : "", st[i].deps[d]);
+		seq_puts(m, d ? "\n" : "-\n");
+	}
+	kfree(st);
+	return n < 0 ? (int)n : 0;
+}
+
 int vmnix_proc_init(void)
 {
 	proc_dir = proc_mkdir("vmware", NULL);
@@ -220,7 +255,8 @@ int vmnix_proc_init(void)
 	    !proc_create_single("log", 0444, proc_dir, log_show) ||
 	    !proc_create_single("cpuinfo", 0444, proc_dir, cpuinfo_show) ||
 	    !proc_create_single("worlds", 0444, proc_dir, worlds_show) ||
-	    !proc_create_single("mem", 0444, proc_dir, mem_show)) {
+	    !proc_create_single("mem", 0444, proc_dir, mem_show) ||
+	    !proc_create_single("modules", 0444, proc_dir, modules_show)) {
 		remove_proc_subtree("vmware", NULL);
 		return -ENOMEM;
 	}

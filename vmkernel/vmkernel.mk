@@ -51,6 +51,8 @@ VMK_SRCS := \
 	vmkernel/kernel/vmkcall.c \
 	vmkernel/kernel/cpu.c \
 	vmkernel/kernel/sysworld.c \
+	vmkernel/kernel/module.c \
+	vmkernel/lib/modelf.c \
 	vmkernel/lib/string.c \
 	vmkernel/lib/format.c \
 	$(VMK_CORE_SRCS)	# vmkernel/core/core.mk, included by the Makefile
@@ -105,3 +107,4 @@ $(VMK_DBG_ELF): $(VMK_DBG_OBJS) vmkernel/arch/x86/vmkernel.lds $(VMK_SEAL)
 .PHONY: vmkernel
 vmkernel: $(VMK_ELF) $(VMK_DBG_ELF)
 TARGETS += $(VMK_ELF) $(VMK_DBG_ELF)
+-include vmkernel/modules/modules.mk

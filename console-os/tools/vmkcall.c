@@ -34,9 +34,10 @@ static void usage(FILE *f)
 		"                   the vmkernel's answer (-38, -ENOSYS, for a number it\n"
 		"                   does not define; the shim passes those on with the\n"
 		"                   arguments cleared, and refuses UNLOAD and FLOOR: EPERM)\n"
-		"  bench vmkcall|cpuid|floor COUNT\n"
+		"  bench vmkcall|cpuid|floor|modcall COUNT\n"
 		"                   time COUNT round trips in TSC cycles: min, median, mean\n"
-		"                   (floor: a bare VMRUN/#VMEXIT pair, timed by the vmkernel)\n");
+		"                   (floor: a bare VMRUN/#VMEXIT pair, timed by the vmkernel;\n"
+		"                   modcall: vmkcall 0x1000, served by a loaded module)\n");
 }
 
 static int dev_open(void)
@@ -125,8 +126,10 @@ static int cmd_bench(const char *what, unsigned count)
 		b.nr = VMNIX_BENCH_CPUID;
 	else if (!strcmp(what, "floor"))
 		b.nr = VMNIX_BENCH_FLOOR;
+	else if (!strcmp(what, "modcall"))
+		b.nr = VMNIX_BENCH_MODCALL;
 	else {
-		fprintf(stderr, "vmkcall: bench what? (vmkcall, cpuid or floor)\n");
+		fprintf(stderr, "vmkcall: bench what? (vmkcall, cpuid, floor or modcall)\n");
 		return 2;
 	}
 	if (count == 0 || count > VMNIX_BENCH_MAX) {

@@ -35,3 +35,10 @@ bench-cpus: $(E2E_DIR)/initrd-test.img
 	@tests/bench/cpus.sh $(TOP)/$<
 
 BENCH_EXTRA += bench-cpus
+
+.PHONY: bench-modules
+bench-modules: $(E2E_DIR)/initrd-test.img
+	@echo "== vmkernel modules: load time by size, a module's vmkcall against a built-in one"
+	@tests/bench/modules.sh $(TOP)/$<
+
+BENCH_EXTRA += bench-modules

@@ -25,3 +25,14 @@ $(UNIT_DIR)/test_format: $(UNIT_DIR)/vmk_format.o
 $(UNIT_DIR)/test_pagetable: $(CORE_FAKE) vmkernel/arch/x86/pagetable.c \
 	vmkernel/arch/x86/include/x86/pagetable.h
 $(UNIT_DIR)/test_pagetable: UNIT_EXTRA_CFLAGS += -Ivmkernel/arch/x86/include
+
+# Modules: the shared ELF checks (lib/modelf.c, with the console's trial
+# relocation) and the module table on the fake arch, against the real
+# module objects the build makes.
+KERNEL_MODULE := vmkernel/kernel/module.c vmkernel/lib/modelf.c vmkernel/kernel/mem.c
+$(UNIT_DIR)/test_module: $(KERNEL_FAKE) vmkernel/kernel/log.c $(KERNEL_MODULE) \
+	$(CORE_SCHED) loader/modcheck.c loader/modcheck.h
+# Read at run time, not linked in.
+$(UNIT_DIR)/test_module: | $(VMK_MOD_FILES) $(VMK_TEST_MOD_FILES)
+$(UNIT_DIR)/test_module: UNIT_EXTRA_CFLAGS += '-DMODULE_DIR="$(VMK_MOD_O)"'
+$(UNIT_DIR)/test_vmkcall: $(KERNEL_MODULE)

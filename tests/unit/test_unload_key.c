@@ -4,8 +4,9 @@
  * key the shim gave at load takes a CPU out of the vmkernel; any other
  * first argument, a zero key, or an UNLOAD before any key was set is
  * answered -EINVAL and requests nothing; the same holds for giving and
- * taking a CPU.  vmkcall.c is linked alone, with the machine hooks it
- * calls played here and kernel/cpu.c's entry points by cpu_doubles.h.
+ * taking a CPU, and for loading and unloading a vmkernel module.
+ * vmkcall.c is linked alone, with the machine hooks and the module table
+ * it calls played here and kernel/cpu.c's entry points by cpu_doubles.h.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <vmk/log.h>
 #include <vmk/machine.h>
 #include <vmk/mem.h>
+#include <vmk/module.h>
 #include <vmk/world.h>
 #include "cpu_doubles.h"
 
@@ -85,6 +87,37 @@ u64 log_read(char *buf, u64 len, u64 from, u64 *next)
 	(void)len;
 	*next = from;
 	return 0;
+}
+
+static unsigned int module_loads, module_unloads;
+static u32 module_unloaded_id;
+
+s64 module_load(const void *file, u64 size)
+{
+	(void)file;
+	(void)size;
+	module_loads++;
+	return 1;
+}
+
+int module_unload(u32 id)
+{
+	module_unloads++;
+	module_unloaded_id = id;
+	return 0;
+}
+
+u32 module_list(struct vmk_module_stat *out, u32 max)
+{
+	(void)out;
+	(void)max;
+	return 0;
+}
+
+s64 module_call(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
+{
+	(void)nr, (void)a0, (void)a1, (void)a2, (void)a3;
+	return -ENOSYS;
 }
 
 static s64 unload(u64 key)
@@ -181,6 +214,23 @@ static void test_cpu_give_take_need_the_key(void **state)
 	assert_int_equal(cpu_last_index, 2);
 }
 
+static void test_modules_need_the_key(void **state)
+{
+	(void)state;
+	module_loads = module_unloads = 0;
+	assert_int_equal(vmkcall_init(KEY), 0);
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_MODULE_LOAD, 0, 4096, 100, 0), -EINVAL);
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_MODULE_LOAD, KEY + 1, 4096, 100, 0), -EINVAL);
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_MODULE_LOAD, 4096, KEY, 100, 0), -EINVAL);
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_MODULE_UNLOAD, 0, 7, 0, 0), -EINVAL);
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_MODULE_UNLOAD, KEY ^ 1, 7, 0, 0), -EINVAL);
+	assert_int_equal(module_loads, 0);
+	assert_int_equal(module_unloads, 0);
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_MODULE_UNLOAD, KEY, 7, 0, 0), 0);
+	assert_int_equal(module_unloads, 1);
+	assert_int_equal(module_unloaded_id, 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_the_key_unloads),
 		cmocka_unit_test(test_a_new_load_replaces_the_key),
 		cmocka_unit_test(test_cpu_give_take_need_the_key),
+		cmocka_unit_test(test_modules_need_the_key),
 	};
 
 	return cmocka_run_group_tests_name("unload_key", tests, NULL, NULL);

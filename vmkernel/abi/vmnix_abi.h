@@ -221,6 +221,10 @@ enum vmk_call {
 	VMK_CALL_WORLD_DESTROY,	/* (world ID) -> 0 once it is gone */
 	VMK_CALL_WORLD_STATS,	/* (world ID, gpa of vmk_world_stats, size) -> 0 */
 	VMK_CALL_WORLD_NEXT,	/* (world ID or 0) -> the next live world's ID, 0 at the end */
+	VMK_CALL_MODULE_LOAD,	/* (load key, gpa of the module's ELF, size) ->
+				 * the new module's id (> 0): see below */
+	VMK_CALL_MODULE_UNLOAD,	/* (load key, module id) -> 0; -EBUSY in use */
+	VMK_CALL_MODULE_LIST,	/* (gpa of vmk_module_stat[], max) -> count */
 	VMK_CALL_COUNT
 };
 
@@ -436,6 +440,93 @@ struct vmk_log_ring {
 	char data[VMK_LOG_SIZE];
 };
 
+
+/* ---- vmkernel modules ---------------------------------------------------- */
+
+/*
+ * A module is an ELF64 x86-64 relocatable object (ET_REL) built against
+ * the vmkernel's headers (vmkernel/include/vmk/module.h).  It carries one
+ * struct vmk_modinfo in a section named VMK_MODINFO_SECTION, and may call
+ * only the functions named in VMK_MOD_EXPORTS.  The console's vmkload_mod
+ * checks it completely and the vmkernel checks it again, with the same
+ * code (vmkernel/lib/modelf.c), before it lays it out in its modules heap,
+ * applies its relocations and runs its init.
+ *
+ * Loaded layout, each part page-aligned: text (read, execute), read-only
+ * data (read), data and bss (read, write).  Relocations against loaded
+ * sections may be R_X86_64_64, PC32, PLT32 or PC64; module and vmkernel
+ * share the region, so 32-bit PC-relative ones always reach.
+ *
+ * Module vmkcalls: numbers VMK_CALL_MODULE_BASE .. + VMK_CALL_MODULE_SLOTS
+ * are handed out to modules (module_vmkcall_register); the shim forwards
+ * their four scalar arguments, never a buffer.  An unregistered one
+ * answers -ENOSYS.
+ */
+#define VMK_MOD_MAGIC		0x444f4d4b4d56ULL	/* "VMKMOD" */
+/* Bumped whenever VMK_MOD_EXPORTS or a prototype behind it changes. */
+#define VMK_MOD_ABI_VERSION	1
+#define VMK_MODINFO_SECTION	".vmk_modinfo"
+#define VMK_MOD_NAME_LEN	24
+#define VMK_MOD_VERSION_LEN	16
+#define VMK_MOD_DEPS_MAX	4
+#define VMK_MOD_FILE_MAX	(256 * 1024)	/* bytes of ELF */
+#define VMK_MOD_IMAGE_MAX	(256 * 1024)	/* bytes laid out */
+#define VMK_MOD_SECTIONS_MAX	64
+#define VMK_MOD_SYMBOLS_MAX	4096
+#define VMK_MOD_RELOCS_MAX	16384
+#define VMK_MOD_LOADED_MAX	32
+#define VMK_CALL_MODULE_BASE	0x1000
+#define VMK_CALL_MODULE_SLOTS	64
+
+/*
+ * What a module may call, by name: the vmkernel builds its symbol table
+ * from this list and the checker refuses any other undefined symbol.
+ * Prototypes in vmkernel/include/vmk/module.h.
+ */
+#define VMK_MOD_EXPORTS(X) \
+	X(log_printf) \
+	X(vsnprintf) X(snprintf) \
+	X(memcpy) X(memset) X(memmove) X(memcmp) X(strlen) X(strcmp) \
+	X(heap_alloc) X(heap_zalloc) X(heap_free) \
+	X(module_heap) \
+	X(spin_lock_at) X(spin_unlock) \
+	X(arch_uptime_ns) X(arch_cpu_index) \
+	X(module_vmkcall_register) X(module_vmkcall_unregister)
+
+#ifndef __ASSEMBLER__
+/* In the module's VMK_MODINFO_SECTION; init and cleanup are addresses
+ * (R_X86_64_64 relocations) of functions in its text. */
+struct vmk_modinfo {
+	vmk_u64 magic;		/* VMK_MOD_MAGIC */
+	vmk_u32 mod_abi;	/* VMK_MOD_ABI_VERSION it was built for */
+	vmk_u32 vmk_abi;	/* VMK_ABI_VERSION it was built for */
+	char name[VMK_MOD_NAME_LEN];		/* NUL-terminated, [a-z0-9_] */
+	char version[VMK_MOD_VERSION_LEN];	/* NUL-terminated */
+	char deps[VMK_MOD_DEPS_MAX][VMK_MOD_NAME_LEN];	/* "" ends the list */
+	vmk_u64 init;		/* int init(void): 0 or -errno */
+	vmk_u64 cleanup;	/* void cleanup(void); 0: none */
+};
+
+/* What the vmkernel's own page tables say of a loaded module's pages. */
+#define VMK_MOD_PROT_TEXT_RO	(1U << 0)	/* text: read-only, executable */
+#define VMK_MOD_PROT_DATA_NX	(1U << 1)	/* rodata read-only, all data not executable */
+
+/* One loaded module as VMK_CALL_MODULE_LIST reports it. */
+struct vmk_module_stat {
+	vmk_u32 id;
+	vmk_u32 refs;		/* modules that depend on it */
+	vmk_u32 ncalls;		/* vmkcalls it registered */
+	vmk_u32 prot;		/* VMK_MOD_PROT_*: read from the page tables */
+	vmk_u64 base;		/* where it lies in the vmkernel */
+	vmk_u64 size;		/* bytes laid out (text + rodata + data) */
+	vmk_u64 text_size;
+	vmk_u64 load_ns;	/* vmkernel uptime at load */
+	char name[VMK_MOD_NAME_LEN];
+	char version[VMK_MOD_VERSION_LEN];
+	char deps[VMK_MOD_DEPS_MAX][VMK_MOD_NAME_LEN];
+};
+#endif /* !__ASSEMBLER__ */
+
 /* ---- /dev/vmnix ioctls ---------------------------------------------------- */
 
 #define VMNIX_DEVICE		"/dev/vmnix"
@@ -497,6 +588,8 @@ struct vmnix_bench {
 #define VMNIX_BENCH_VMKCALL	0	/* VMMCALL VMK_CALL_NOP */
 #define VMNIX_BENCH_CPUID	1	/* CPUID of the hypervisor leaf */
 #define VMNIX_BENCH_FLOOR	2	/* VMK_CALL_FLOOR: the bare VMRUN/#VMEXIT pair */
+#define VMNIX_BENCH_MODCALL	3	/* VMMCALL VMK_CALL_MODULE_BASE (1, 2): a module's
+					 * vmkcall; -ENOSYS if no module serves it */
 #define VMK_FLOOR_MAX		4096	/* samples per VMK_CALL_FLOOR */
 #define VMNIX_BENCH_MAX		1000000
 

@@ -15,6 +15,7 @@
 #include <vmk/log.h>
 #include <vmk/machine.h>
 #include <vmk/mem.h>
+#include <vmk/module.h>
 #include <vmk/string.h>
 #include <vmk/world.h>
 #include <vmk/sysworld.h>
@@ -166,10 +167,35 @@ static s64 call_world_stats(u64 id, u64 gpa, u64 size)
 	return 0;
 }
 
+static s64 call_module_load(u64 key, u64 gpa, u64 size)
+{
+	int err;
+
+	if (!key_valid(key))
+		return -EINVAL;
+	if (size == 0 || size > VMK_MOD_FILE_MAX)
+		return -E2BIG;
+	const void *p = arch_guest_ptr(gpa, size, &err);
+	if (!p)
+		return err;
+	return module_load(p, size);
+}
+
+static s64 call_module_list(u64 gpa, u64 max)
+{
+	struct vmk_module_stat *out;
+	int err;
+
+	if (max == 0 || max > VMK_MOD_LOADED_MAX)
+		return -EINVAL;
+	out = arch_guest_ptr(gpa, max * sizeof(*out), &err);
+	if (!out)
+		return err;
+	return module_list(out, (u32)max);
+}
+
 s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 {
-	(void)a3;
-
 	switch (nr) {
 	case VMK_CALL_NOP:
 		return 0;
@@ -209,7 +235,15 @@ s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 		return call_world_stats(a0, a1, a2);
 	case VMK_CALL_WORLD_NEXT:
 		return a0 <= 0xffffffffULL ? sysworld_next((u32)a0) : -ENOENT;
+	case VMK_CALL_MODULE_LOAD:
+		return call_module_load(a0, a1, a2);
+	case VMK_CALL_MODULE_UNLOAD:
+		if (!key_valid(a0))
+			return -EINVAL;
+		return module_unload((u32)MIN(a1, (u64)UINT32_MAX));
+	case VMK_CALL_MODULE_LIST:
+		return call_module_list(a0, a1);
 	default:
-		return -ENOSYS;
+		return module_call(nr, a0, a1, a2, a3);
 	}
 }

@@ -28,4 +28,14 @@ fuzz-soak: deps
 	@mkdir -p $(O)/results
 	@tests/e2e/run.sh $(O)/results/fuzz-soak.result \
 		$(TOP)/$(E2E_DIR)/initrd-test.img tests/e2e/soak.manifest \
-		$(or $(E2E),fuzz-image@soak fuzz-ioctl@soak fuzz-vmkcall@soak fuzz-vmkcall@smp4)
+		$(or $(E2E),fuzz-image@soak fuzz-ioctl@soak fuzz-vmkcall@soak fuzz-vmkcall@smp4 fuzz-module@soak)
+
+# modfuzz: mutated vmkernel modules straight to the vmkernel (fuzz-module).
+MODFUZZ      := $(O)/tests/modfuzz
+MODFUZZ_SRCS := tests/e2e/fuzz/modfuzz.c loader/modcheck.c vmkernel/lib/modelf.c
+$(MODFUZZ): $(MODFUZZ_SRCS) loader/modcheck.h vmkernel/include/vmk/modelf.h \
+		vmkernel/abi/vmnix_abi.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(HOSTCFLAGS) -static -Ivmkernel/abi -Ivmkernel/include -Iloader -o $@ $(MODFUZZ_SRCS)
+
+E2E_PROGS += $(MODFUZZ)

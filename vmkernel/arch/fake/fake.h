@@ -41,6 +41,7 @@ extern void (*fake_switch_hook)(struct world *prev, struct world *next);
 extern u64 fake_switches;
 /* Reschedule IPIs asked for (arch_cpu_kick()). */
 extern u64 fake_kicks;
+extern u64 fake_module_protects;	/* arch_module_protect calls */
 
 extern jmp_buf *fake_panic_jmp;
 

@@ -6,11 +6,13 @@
  * fake_guest_ptr_hook says it is, and the serial port is a buffer.
  */
 #include <string.h>
+#include <sys/mman.h>
 
 #include <vmk/arch.h>
 #include <vmk/errno.h>
 #include <vmk/log.h>
 #include <vmk/machine.h>
+#include <vmk/module.h>
 
 #include "fake.h"
 
@@ -88,4 +90,65 @@ void arch_serial_write(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++, fake_serial_len++)
 		if (fake_serial_len < sizeof(fake_serial))
 			fake_serial[fake_serial_len] = s[i];
+}
+
+/* Module pages get the protection they would have in the vmkernel, from
+ * the host's MMU, so that host tests run module code as the vmkernel
+ * would: text executable and read-only, the rest not executable. */
+u64 fake_module_protects;
+
+/* The protection each module page was given, as a page table would
+ * hold it; pages never given one read as MODULE_PROT_REGION. */
+#define FAKE_PROT_PAGES	4096
+static struct { u64 va; int prot; } fake_prot[FAKE_PROT_PAGES];
+
+static void fake_prot_set(u64 va, enum module_prot prot)
+{
+	u32 free_at = FAKE_PROT_PAGES;
+
+	for (u32 i = 0; i < FAKE_PROT_PAGES; i++) {
+		if (fake_prot[i].va == va) {
+			fake_prot[i].prot = (int)prot;
+			return;
+		}
+		if (!fake_prot[i].va && free_at == FAKE_PROT_PAGES)
+			free_at = i;
+	}
+	if (free_at < FAKE_PROT_PAGES)
+		fake_prot[free_at].va = va, fake_prot[free_at].prot = (int)prot;
+}
+
+static int fake_prot_get(u64 va)
+{
+	for (u32 i = 0; i < FAKE_PROT_PAGES; i++)
+		if (fake_prot[i].va == va)
+			return fake_prot[i].prot;
+	return MODULE_PROT_REGION;
+}
+
+int arch_module_protect(void *va, u64 size, enum module_prot prot)
+{
+	static const int host_prot[] = {
+		[MODULE_PROT_RX] = PROT_READ | PROT_EXEC,
+		[MODULE_PROT_R] = PROT_READ,
+		[MODULE_PROT_RW] = PROT_READ | PROT_WRITE,
+		[MODULE_PROT_REGION] = PROT_READ | PROT_WRITE,
+	};
+
+	if ((u64)va % PAGE_SIZE || size % PAGE_SIZE || (u32)prot > MODULE_PROT_REGION)
+		return -EINVAL;
+	if (mprotect(va, size, host_prot[prot]))
+		return -EFAULT;
+	fake_module_protects++;
+	for (u64 off = 0; off < size; off += PAGE_SIZE)
+		fake_prot_set((u64)va + off, prot);
+	return 0;
+}
+
+bool arch_module_prot_is(void *va, u64 size, enum module_prot prot)
+{
+	for (u64 off = 0; off < size; off += PAGE_SIZE)
+		if (fake_prot_get((u64)va + off) != (int)prot)
+			return false;
+	return true;
 }

@@ -23,6 +23,7 @@
 #include <vmk/errno.h>
 #include <vmk/lock.h>
 #include <vmk/log.h>
+#include <vmk/module.h>
 #include "x86/cpu.h"
 #include "x86/machine.h"
 #include "x86/pagetable.h"
@@ -140,4 +141,91 @@ int paging_map_uncached(u64 va, u64 mmio_pa)
 
 	return pagetable_map(&region_pages, host, machine.levels, va, mmio_pa,
 			     VMK_PAGE_SIZE, 1, PT_HOST_LEAF | PTE_PCD | PTE_PWT);
+}
+
+#define PTE_NX		(1ULL << 63)
+
+/*
+ * A module's pages in the vmkernel's own tables, where the region is
+ * mapped with 4 KiB entries: text read-only, everything else not
+ * executable (when EFER.NXE allows an NX bit at all).  The identity map
+ * of physical memory in the lower half still reaches the same pages
+ * writable: it is how vmkcall buffers are read, and it is not split
+ * around the region.  Other CPUs drop a stale entry at their next
+ * VMRUN or #VMEXIT under TCG; on hardware with ASIDs a shootdown
+ * would be needed.
+ */
+/* The W and NX bits a module page of this kind gets. */
+static u64 module_prot_bits(enum module_prot prot)
+{
+	bool nx = rdmsr(MSR_EFER) & EFER_NXE;
+
+	switch (prot) {
+	case MODULE_PROT_RX:
+		return 0;
+	case MODULE_PROT_R:
+		return nx ? PTE_NX : 0;
+	case MODULE_PROT_RW:
+		return PTE_W | (nx ? PTE_NX : 0);
+	default:
+		return PTE_W;
+	}
+}
+
+static bool module_range_ok(void *va, u64 size)
+{
+	u64 rva = (u64)machine.region_va;
+
+	return !((u64)va % PAGE_SIZE || size % PAGE_SIZE || (u64)va < rva ||
+		 size > machine.region_size || (u64)va - rva > machine.region_size - size);
+}
+
+bool arch_module_prot_is(void *va, u64 size, enum module_prot prot)
+{
+	/* Spelled out again rather than taken from module_prot_bits(), so
+	 * that a listing shows what a module should have, not what the
+	 * code that set it up believed. */
+	static const u64 expect[] = {
+		[MODULE_PROT_RX] = 0,
+		[MODULE_PROT_R] = PTE_NX,
+		[MODULE_PROT_RW] = PTE_W | PTE_NX,
+		[MODULE_PROT_REGION] = PTE_W,
+	};
+	u64 *root = region_pa_to_virt(pa(machine.host_cr3));
+	u64 want;
+
+	if ((u32)prot > MODULE_PROT_REGION)
+		return false;
+	want = expect[prot];
+	/* Data that may be executed is not what the caller asks about. */
+	if (!module_range_ok(va, size) ||
+	    (prot != MODULE_PROT_RX && !(rdmsr(MSR_EFER) & EFER_NXE)))
+		return false;
+	for (u64 off = 0; off < size; off += PAGE_SIZE) {
+		u64 *e = pagetable_entry(&region_pages, root, machine.levels,
+					 (u64)va + off, 1);
+
+		if (!e || !(*e & PTE_P) || (*e & (PTE_W | PTE_NX)) != want)
+			return false;
+	}
+	return true;
+}
+
+int arch_module_protect(void *va, u64 size, enum module_prot prot)
+{
+	u64 *root = region_pa_to_virt(pa(machine.host_cr3));
+	u64 set = module_prot_bits(prot), clear = PTE_W | PTE_NX;
+
+	if (!module_range_ok(va, size))
+		return -EINVAL;
+	for (u64 off = 0; off < size; off += PAGE_SIZE) {
+		u64 a = (u64)va + off;
+		u64 *e = pagetable_entry(&region_pages, root, machine.levels, a, 1);
+
+		if (!e || !(*e & PTE_P))
+			return -EFAULT;
+		*e = (*e & ~clear) | set;
+		__asm__ volatile("invlpg (%0)" : : "r"(a) : "memory");
+	}
+	return 0;
 }

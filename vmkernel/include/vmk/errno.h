@@ -20,6 +20,7 @@
 #define EDEADLK	35
 #define ENOSYS	38
 #define ENOEXEC	8
+#define EPROTO	71
 #define ENOTSUP	95
 #define ETIMEDOUT 110
 

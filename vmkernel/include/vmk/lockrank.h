@@ -26,6 +26,7 @@ enum lock_rank {
 	/* ---- spinlocks and IRQ locks ---- */
 	LOCK_RANK_CPU_CONFIG	= 900,	/* CPUs given and taken, console-made worlds */
 	LOCK_RANK_POOL		= 1000,	/* resource-pool tree, admission, entitlements */
+	LOCK_RANK_MODULE	= 1050,	/* the module table and module vmkcalls */
 	LOCK_RANK_WORLD_TABLE	= 1100,	/* world table: IDs and slots */
 	LOCK_RANK_SEM_INTERNAL	= 1300,	/* a semaphore's count */
 	LOCK_RANK_WAIT		= 1400,	/* wait-queue buckets */

@@ -18,6 +18,7 @@ enum mem_heap_id {
 				 * control blocks of the CPUs */
 	MEM_HEAP_WORLD,		/* world records and groups */
 	MEM_HEAP_KERNEL,	/* everything else the kernel keeps */
+	MEM_HEAP_MODULE,	/* loaded modules: their code, data and heap */
 	MEM_HEAPS
 };
 
