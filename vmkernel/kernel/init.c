@@ -85,7 +85,9 @@ int init_vmkernel(const struct vmk_boot_info *bi)
 	int err = init_steps(bi);
 
 	if (err) {
-		log_warn("start-up failed: error %d", err);
+		/* Info, not a warning: the step that failed has said why, and
+		 * the shim quotes the last warning to explain the refusal. */
+		log_info("start-up failed: error %d", err);
 		return err;
 	}
 	log_info("ready: %lu KiB of the region in use, %u worlds",

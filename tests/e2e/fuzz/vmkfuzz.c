@@ -991,7 +991,7 @@ static void op_call(void)
 {
 	struct vmnix_call c;
 	int kind = PK_SCRATCH, rc, e;
-	bool valid_nr, world_nr, unknown_nr, valid_cpu, bad_arg = false;
+	bool valid_nr, world_nr, module_nr, unknown_nr, valid_cpu, bad_arg = false;
 
 	memset(&c, 0, sizeof(c));
 	c.nr = rnd_below(4) ? (vmk_u32)rnd_below(VMK_CALL_COUNT + 2) : (vmk_u32)rnd();
@@ -1022,9 +1022,11 @@ static void op_call(void)
 	/* The calls the shim forwards, and the numbers the vmkernel does
 	 * not define (vmnix_abi.h, struct vmnix_call). */
 	world_nr = c.nr >= VMK_CALL_WORLD_CREATE && c.nr <= VMK_CALL_WORLD_NEXT;
+	module_nr = c.nr >= VMK_CALL_MODULE_LOAD && c.nr <= VMK_CALL_MODULE_LIST;
 	valid_nr = c.nr == VMK_CALL_NOP || c.nr == VMK_CALL_INFO ||
 		   c.nr == VMK_CALL_LOG_READ || c.nr == VMK_CALL_CPU_STATS ||
-		   c.nr == VMK_CALL_WORLD_LIST || c.nr == VMK_CALL_CHECKSUM || world_nr;
+		   c.nr == VMK_CALL_WORLD_LIST || c.nr == VMK_CALL_CHECKSUM || world_nr ||
+		   module_nr;
 	unknown_nr = c.nr >= VMK_CALL_COUNT;
 	valid_cpu = c.cpu < (vmk_u32)g.ncpus;
 	memset(io.scratch, 0xa5, 8192);
@@ -1039,13 +1041,15 @@ static void op_call(void)
 		if (rc != -1 || e != EINVAL)
 			failf("CALL nr %u cpu %u: %d (%s), expected EINVAL", c.nr, c.cpu,
 			      rc, rc ? strerror(e) : "success");
-	} else if (world_nr) {
-		/* System-world calls with random arguments: the vmkernel's own
-		 * answer, or the shim's for a request it cannot copy in or
-		 * out, or for no vmkernel loaded; never anything else. */
-		if (rc != 0 && !(rc == -1 && (e == EFAULT || e == ENODEV)))
-			failf("CALL nr %u (system worlds): %d (%s), expected the vmkernel's answer, EFAULT or ENODEV",
-			      c.nr, rc, strerror(e));
+	} else if (world_nr || module_nr) {
+		/* System-world and module calls with random arguments: the
+		 * vmkernel's own answer, or the shim's for a request it cannot
+		 * copy in or out, for no vmkernel loaded, or (modules) for a
+		 * size out of bounds; never anything else. */
+		if (rc != 0 && !(rc == -1 && (e == EFAULT || e == ENODEV ||
+					      (module_nr && (e == EINVAL || e == ENOMEM)))))
+			failf("CALL nr %u (system worlds, modules): %d (%s), expected the vmkernel's answer or EFAULT, ENODEV%s",
+			      c.nr, rc, strerror(e), module_nr ? ", EINVAL, ENOMEM" : "");
 		else if (rc == 0 && !io.loaded)
 			failf("CALL nr %u answered while not loaded", c.nr);
 	} else if (!io.loaded) {
@@ -1086,7 +1090,7 @@ static void op_bench(void)
 	b.samples = pick_ptr(&kind);
 	if (kind == PK_SCRATCH)
 		b.samples = (uintptr_t)io.scratch;
-	valid = b.count && b.count <= VMNIX_BENCH_MAX && b.nr <= VMNIX_BENCH_FLOOR;
+	valid = b.count && b.count <= VMNIX_BENCH_MAX && b.nr <= VMNIX_BENCH_MODCALL;
 	/* A valid bench runs every round trip before it copies out: keep
 	 * those short whatever the pointer. */
 	if (valid && b.count > 4096)
@@ -1102,6 +1106,11 @@ static void op_bench(void)
 		if (rc != -1 || e != ENODEV)
 			failf("BENCH nr %u while not loaded: %d (%s), expected ENODEV",
 			      b.nr, rc, rc ? strerror(e) : "success");
+	} else if (b.nr == VMNIX_BENCH_MODCALL) {
+		/* This boot loads no module: nothing serves the call. */
+		if (rc != -1 || e != ENOSYS)
+			failf("BENCH of a module's vmkcall with no module: %d (%s), expected ENOSYS",
+			      rc, rc ? strerror(e) : "success");
 	} else if (kind == PK_SCRATCH) {
 		const vmk_u64 *s = (const vmk_u64 *)io.scratch;
 
