@@ -29,6 +29,13 @@ VMK_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z norelro -z noexecstack \
 	-z max-page-size=4096 --hash-style=gnu --build-id=none \
 	-T vmkernel/arch/x86/vmkernel.lds
 
+# The virtualization backend behind arch/x86/include/x86/virt.h: one is
+# linked, chosen here.
+VMK_VIRT_SRCS := \
+	vmkernel/arch/x86/svm/entry.S \
+	vmkernel/arch/x86/svm/svm.c \
+	vmkernel/arch/x86/svm/floor.c
+
 VMK_SRCS := \
 	vmkernel/arch/x86/head.S \
 	vmkernel/arch/x86/entry.S \
@@ -36,14 +43,13 @@ VMK_SRCS := \
 	vmkernel/arch/x86/setup.c \
 	vmkernel/arch/x86/paging.c \
 	vmkernel/arch/x86/pagetable.c \
-	vmkernel/arch/x86/svm.c \
-	vmkernel/arch/x86/floor.c \
 	vmkernel/arch/x86/trap.c \
 	vmkernel/arch/x86/serial.c \
 	vmkernel/arch/x86/arch.c \
 	vmkernel/arch/x86/world.c \
 	vmkernel/arch/x86/apic.c \
 	vmkernel/arch/x86/vmkcpu.c \
+	$(VMK_VIRT_SRCS) \
 	vmkernel/kernel/init.c \
 	vmkernel/kernel/log.c \
 	vmkernel/kernel/mem.c \
@@ -59,7 +65,7 @@ VMK_SRCS := \
 
 VMK_OBJS := $(patsubst vmkernel/%,$(VMK_O)/%.o,$(VMK_SRCS))
 VMK_DBG_OBJS := $(patsubst vmkernel/%,$(VMK_DBG_O)/%.o,$(VMK_SRCS))
-VMK_HDRS := $(shell find vmkernel/include vmkernel/abi vmkernel/arch/x86/include -name '*.h')
+VMK_HDRS := $(shell find vmkernel/include vmkernel/abi vmkernel/arch/x86/include vmkernel/arch/x86/svm -name '*.h')
 
 $(VMK_O)/%.c.o: vmkernel/%.c $(VMK_HDRS) vmkernel/vmkernel.mk | deps
 	@mkdir -p $(@D)

@@ -34,7 +34,7 @@ struct percpu *this_cpu(void)
 		return c;
 	}
 
-	/* On Linux's stack (entry_init, cpu_enter): find the CPU by APIC ID. */
+	/* On Linux's stack (entry_init, virt_cpu_enter): find the CPU by APIC ID. */
 	u32 apic = cpuid(1, 0).ebx >> 24;
 	if (cpuid(0, 0).eax >= 0xb)
 		apic = cpuid(0xb, 0).edx;

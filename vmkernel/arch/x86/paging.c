@@ -14,7 +14,7 @@
  * 512 GiB with the largest pages that fit, except the vmkernel's region,
  * whose 4 KiB entries are left not present: the console cannot reach
  * the image, stacks, VMCBs, save areas or these tables.  An access there
- * is a nested page fault, which svm.c logs before pointing that one page
+ * is a nested page fault, which svm/svm.c logs before pointing that one page
  * at a scratch page (npt_map_scratch).
  *
  * The table logic itself is pagetable.c; this file gives it the region's

@@ -19,6 +19,7 @@
 #include "x86/apic.h"
 #include "x86/cpu.h"
 #include "x86/machine.h"
+#include "x86/virt.h"
 
 struct machine machine;
 
@@ -66,20 +67,17 @@ static int percpu_init(u32 ncpus)
 	for (u32 i = 0; i < ncpus; i++) {
 		struct percpu *c = &machine.cpu[i];
 
+		int err;
+
 		c->state = VMK_CPU_OFF;
-		c->vmcb = machine_alloc(PAGE_SIZE);
-		c->hsave = machine_alloc(PAGE_SIZE);
-		c->floor_vmcb = machine_alloc(PAGE_SIZE);
-		if (!c->vmcb || !c->hsave || !c->floor_vmcb)
-			return -ENOMEM;
-		c->vmcb_pa = virt_to_region_pa(c->vmcb);
-		c->hsave_pa = virt_to_region_pa(c->hsave);
 		c->stack = machine.stacks + (u64)i * STACK_SIZE;
 		/* The top of the stack holds the frame (this_cpu() finds the
 		 * CPU from where its stack pointer lies). */
 		c->frame = (struct host_frame *)(c->stack + STACK_SIZE) - 1;
 		c->frame->cpu = c;
-		c->frame->vmcb_pa = pa_addr(c->vmcb_pa);
+		err = virt_cpu_setup(c);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -130,7 +128,7 @@ u32 arch_cpu_mhz(void)
 
 int arch_cpu_check(void)
 {
-	return svm_check_cpu();
+	return virt_check_cpu();
 }
 
 int arch_mm_init(void)
@@ -161,11 +159,7 @@ int arch_cpus_init(u32 ncpus)
 
 int arch_virt_init(void)
 {
-	int err = svm_init();
-
-	if (!err)
-		err = floor_init();
-	return err;
+	return virt_init();
 }
 
 /*

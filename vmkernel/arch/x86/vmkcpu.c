@@ -3,8 +3,8 @@
  * The x86 side of a CPU the vmkernel owns (the generic side is
  * kernel/cpu.c).
  *
- * Taking the CPU: giving turns on the HLT intercept in the console's
- * VMCB of that CPU.  Linux's idle loop halts with interrupts on (sti;
+ * Taking the CPU: giving makes the console's HLT exit on that CPU
+ * (virt_set_halt_exit).  Linux's idle loop halts with interrupts on (sti;
  * hlt), and such a HLT is stepped over: Linux sees a wakeup and halts
  * again.  The halt that ends Linux's offline path (hlt_play_dead, since
  * AMD CPUs skip mwait_play_dead) has interrupts off; after it Linux never
@@ -32,6 +32,7 @@
 #include "x86/apic.h"
 #include "x86/cpu.h"
 #include "x86/machine.h"
+#include "x86/virt.h"
 
 #define MSR_GS_BASE	0xc0000101
 
@@ -41,7 +42,7 @@ int arch_cpu_give(void)
 
 	if (!c || c->state != VMK_CPU_CONSOLE)
 		return -EBUSY;
-	c->vmcb->control.intercept3 |= SVM_INTERCEPT_HLT;
+	virt_set_halt_exit(c, true);
 	WRITE_ONCE(c->state, VMK_CPU_GIVING);
 	return 0;
 }
@@ -51,19 +52,16 @@ u32 arch_cpu_state(u32 index)
 	return index < machine.ncpus ? READ_ONCE(machine.cpu[index].state) : VMK_CPU_OFF;
 }
 
-bool vmkcpu_hlt_exit(struct percpu *c, struct vmcb *v)
+bool vmkcpu_hlt_exit(struct percpu *c, bool irqs_on)
 {
-	if (c->state == VMK_CPU_GIVING && !(v->save.rflags & X86_RFLAGS_IF))
-		return true;
-	v->save.rip += 1;	/* an idle halt: Linux sees a wakeup */
-	return false;
+	return c->state == VMK_CPU_GIVING && !irqs_on;
 }
 
 __noreturn void vmkcpu_start(struct host_frame *f)
 {
 	struct percpu *c = f->cpu;
 
-	c->vmcb->control.intercept3 &= ~SVM_INTERCEPT_HLT;
+	virt_set_halt_exit(c, false);
 	c->self = c;
 	wrmsr(MSR_GS_BASE, (u64)c);
 	c->vmk_since_tsc = rdtsc();
@@ -133,8 +131,7 @@ __noreturn void arch_cpu_park(void)
 
 	__asm__ volatile("cli" ::: "memory");
 	apic_cpu_stop();
-	wrmsr(MSR_VM_HSAVE_PA, c->orig_hsave);
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) & ~EFER_SVME);
+	virt_restore_host(c);
 	__atomic_sub_fetch(&machine.ncpus_running, 1, __ATOMIC_RELAXED);
 	/* Last: from here on Linux may reset this CPU at any moment. */
 	__atomic_store_n(&c->state, VMK_CPU_PARKED, __ATOMIC_RELEASE);

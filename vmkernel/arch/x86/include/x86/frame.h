@@ -2,9 +2,10 @@
 /*
  * Layouts shared by entry.S and C.  The host frame sits at the top of a
  * CPU's vmkernel stack while it runs the console world: the console's
- * general registers other than RAX and RSP (which the VMCB holds), the
- * VMCB's physical address, and the CPU's per-CPU structure.  The leave
- * state is what svm_leave_final() loads to hand the CPU back to Linux.
+ * general registers other than RAX and RSP (which the backend's guest
+ * state holds), what the backend's run loop needs (virt_pa: for SVM the
+ * VMCB's physical address), and the CPU's per-CPU structure.  The leave
+ * state is what the backend loads to hand the CPU back to Linux.
  */
 #ifndef X86_FRAME_H
 #define X86_FRAME_H
@@ -23,7 +24,7 @@
 #define F_R13		0x58
 #define F_R14		0x60
 #define F_R15		0x68
-#define F_VMCB_PA	0x70
+#define F_VIRT_PA	0x70
 #define F_CPU		0x78
 #define F_SIZE		0x80
 
@@ -55,7 +56,7 @@ struct percpu;
 struct host_frame {
 	u64 rbx, rcx, rdx, rsi, rdi, rbp;
 	u64 r8, r9, r10, r11, r12, r13, r14, r15;
-	u64 vmcb_pa;
+	u64 virt_pa;
 	struct percpu *cpu;
 };
 
@@ -68,6 +69,7 @@ struct leave_state {
 
 _Static_assert(sizeof(struct host_frame) == F_SIZE, "host frame layout");
 _Static_assert(__builtin_offsetof(struct host_frame, r15) == F_R15, "host frame r15");
+_Static_assert(__builtin_offsetof(struct host_frame, virt_pa) == F_VIRT_PA, "host frame virt_pa");
 _Static_assert(__builtin_offsetof(struct host_frame, cpu) == F_CPU, "host frame cpu");
 _Static_assert(sizeof(struct leave_state) == LS_SIZE, "leave state layout");
 _Static_assert(__builtin_offsetof(struct leave_state, rax) == LS_RAX, "leave rax");

@@ -14,7 +14,8 @@
 #include <vmk/page.h>
 #include "vmnix_abi.h"
 #include "x86/frame.h"
-#include "x86/svm.h"
+
+struct virt_cpu;
 
 #define STACK_SIZE		(16 * 1024)
 
@@ -23,11 +24,7 @@ struct percpu {
 	u32 apic_id;
 	u32 linux_cpu;
 	u32 state;			/* enum vmk_cpu_state */
-	struct vmcb *vmcb;
-	paddr_t vmcb_pa;
-	struct vmcb *floor_vmcb;		/* the floor measurement's guest */
-	void *hsave;
-	paddr_t hsave_pa;
+	struct virt_cpu *virt;		/* the backend's (x86/virt.h) */
 	u8 *stack;			/* STACK_SIZE bytes */
 	struct host_frame *frame;	/* at the top of stack */
 	struct leave_state leave;
@@ -35,11 +32,7 @@ struct percpu {
 	u64 exits_total;
 	u64 vmk_tsc;			/* cycles spent handling exits */
 	u64 entered_tsc;
-	u64 guest_hsave;		/* what the console wrote to VM_HSAVE_PA */
-	u64 npf_count;
-	bool launched;			/* the first VMRUN succeeded */
 	bool leave_requested;		/* an UNLOAD vmkcall is being answered */
-	u64 orig_hsave;			/* VM_HSAVE_PA before the CPU entered */
 
 	/* While the vmkernel owns the CPU (vmkcpu.c); GS base points here,
 	 * so that a world on any stack finds its CPU. */
@@ -93,37 +86,21 @@ int npt_map_scratch(u64 gpa);
 int npt_build_range(u64 base, u64 size, u32 level, paddr_t *root_pa);
 int paging_map_uncached(u64 va, u64 pa);
 
-/* floor.c */
-int floor_init(void);
-
 /* trap.c */
 void trap_init(void);
 void trap_set_gate(u32 vector, void (*entry)(void));
 extern struct desc_ptr vmk_gdt_ptr, vmk_idt_ptr;
 
-
-/* svm.c */
-int svm_check_cpu(void);
-int svm_init(void);
-
 /* entry.S */
 int vmk_entry_cpu(u32 index);
-__noreturn void svm_launch(struct host_frame *f, u64 cr3, struct desc_ptr *gdt,
-			   struct desc_ptr *idt);
-__noreturn void svm_leave_final(struct leave_state *ls, struct host_frame *f);
 
 /* The image's entry points (the header names them) */
 int vmk_entry_init(struct vmk_boot_info *bi);
 
-/* C entry points called from entry.S */
-int cpu_enter(u32 index, u64 linux_rsp, u64 resume_rip, const u64 *callee_saved);
-/* What svm_exit() tells svm_loop: go on, leave, or run the vmkernel. */
-#define SVM_EXIT_RESUME		0
-#define SVM_EXIT_LEAVE		1
-#define SVM_EXIT_TAKEN		2
-int svm_exit(struct host_frame *f);
-/* vmkcpu.c: a HLT exit on a CPU being given; true if it is ours now. */
-bool vmkcpu_hlt_exit(struct percpu *c, struct vmcb *v);
+/* vmkcpu.c: a HLT exit on a CPU being given (irqs_on: the console's
+ * RFLAGS.IF); true if it is ours now, false for an idle halt that the
+ * backend steps over. */
+bool vmkcpu_hlt_exit(struct percpu *c, bool irqs_on);
 __noreturn void vmkcpu_start(struct host_frame *f);
 void vmkcpu_init(void);
 void vmkcpu_irq_timer(void);
@@ -134,7 +111,6 @@ void irq_entry_timer(void);
 void irq_entry_resched(void);
 void irq_entry_spurious(void);
 void irq_entry_stray(void);
-__noreturn void svm_leave(struct host_frame *f);
 struct trap_frame;
 __noreturn void trap_handler(struct trap_frame *t);
 

@@ -19,6 +19,7 @@
 #include <vmk/string.h>
 #include "x86/cpu.h"
 #include "x86/machine.h"
+#include "svm.h"
 
 #define FLOOR_ASID	2
 
@@ -88,7 +89,7 @@ static void floor_vmcb_init(struct vmcb *v)
 s64 arch_floor(u64 count, u64 *samples)
 {
 	struct percpu *c = this_cpu();
-	struct vmcb *v = c->floor_vmcb;
+	struct vmcb *v = c->virt->floor_vmcb;
 	u64 pa = pa_addr(virt_to_region_pa(v));
 	u64 n = 0, tries = 0;
 

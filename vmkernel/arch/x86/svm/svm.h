@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * AMD SVM: the VMCB layout (AMD64 APM vol. 2, appendix B), intercept
- * bits and exit codes the vmkernel uses.  Offsets are checked at compile
+ * AMD SVM, private to arch/x86/svm/: the VMCB layout (AMD64 APM vol. 2,
+ * appendix B), intercept bits and exit codes the vmkernel uses, the
+ * per-CPU state behind x86/virt.h's struct virt_cpu, and what the files
+ * of this folder call of each other.  Offsets are checked at compile
  * time against the manual's table.
  */
-#ifndef X86_SVM_H
-#define X86_SVM_H
+#ifndef X86_SVM_SVM_H
+#define X86_SVM_SVM_H
 
 #include <vmk/types.h>
 
@@ -126,5 +128,39 @@ _Static_assert(__builtin_offsetof(struct vmcb, save.rsp) == 0x5d8, "rsp");
 _Static_assert(__builtin_offsetof(struct vmcb, save.rax) == 0x5f8, "rax");
 _Static_assert(__builtin_offsetof(struct vmcb, save.cr2) == 0x640, "cr2");
 _Static_assert(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668, "g_pat");
+
+/* A CPU's SVM state.  Written only by that CPU once it has entered. */
+struct virt_cpu {
+	struct vmcb *vmcb;		/* the console world's */
+	paddr_t vmcb_pa;
+	struct vmcb *floor_vmcb;	/* the floor measurement's guest */
+	void *hsave;
+	paddr_t hsave_pa;
+	u64 orig_hsave;			/* VM_HSAVE_PA before the CPU entered */
+	u64 guest_hsave;		/* what the console wrote to VM_HSAVE_PA */
+	u64 npf_count;
+	bool launched;			/* the first VMRUN succeeded */
+};
+
+struct desc_ptr;
+struct host_frame;
+struct leave_state;
+
+/* floor.c: the floor guest's pages and nested tables. */
+int floor_init(void);
+
+/* entry.S: the VMRUN loop, entered on the vmkernel's stack, tables,
+ * GDT and IDT; and the last step of handing the CPU back to Linux. */
+__noreturn void svm_launch(struct host_frame *f, u64 cr3, struct desc_ptr *gdt,
+			   struct desc_ptr *idt);
+__noreturn void svm_leave_final(struct leave_state *ls, struct host_frame *f);
+
+/* svm.c, called from svm_loop.  What svm_exit() tells it: go on,
+ * leave, or run the vmkernel. */
+#define SVM_EXIT_RESUME		0
+#define SVM_EXIT_LEAVE		1
+#define SVM_EXIT_TAKEN		2
+int svm_exit(struct host_frame *f);
+__noreturn void svm_leave(struct host_frame *f);
 
 #endif

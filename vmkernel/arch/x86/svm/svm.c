@@ -2,7 +2,8 @@
 /*
  * AMD SVM: each CPU enters the vmkernel and continues as the console
  * world, a guest under nested paging whose state is exactly the state
- * Linux had when it called in.
+ * Linux had when it called in.  This file implements the vendor
+ * interface (x86/virt.h) for the x86 layer.
  *
  * What the console world may not do it cannot do unnoticed:
  *  - VMRUN, VMLOAD, VMSAVE, STGI, CLGI, SKINIT and INVLPGA exit and get
@@ -28,6 +29,8 @@
 #include <vmk/world.h>
 #include "x86/cpu.h"
 #include "x86/machine.h"
+#include "x86/virt.h"
+#include "svm.h"
 
 #define EFER_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_SVME | \
 			 EFER_LMSLE | EFER_FFXSR | EFER_TCE | EFER_AUTOIBRS)
@@ -35,8 +38,9 @@
 #define VEC_GP		13
 
 static u8 *msrpm;
+static struct virt_cpu svm_cpu[VMK_MAX_CPUS];
 
-int svm_check_cpu(void)
+int virt_check_cpu(void)
 {
 	struct cpuid_regs r;
 
@@ -82,7 +86,7 @@ static void msrpm_intercept(u32 msr, bool read, bool write)
 		msrpm[(bit + 1) / 8] |= (u8)(1U << ((bit + 1) % 8));
 }
 
-int svm_init(void)
+static int svm_maps_init(void)
 {
 	void *iopm;
 
@@ -96,6 +100,45 @@ int svm_init(void)
 	msrpm_intercept(MSR_VM_CR, true, true);
 	msrpm_intercept(MSR_VM_HSAVE_PA, true, true);
 	return 0;
+}
+
+int virt_init(void)
+{
+	int err = svm_maps_init();
+
+	if (!err)
+		err = floor_init();
+	return err;
+}
+
+int virt_cpu_setup(struct percpu *c)
+{
+	struct virt_cpu *s = &svm_cpu[c->index];
+
+	s->vmcb = machine_alloc(PAGE_SIZE);
+	s->hsave = machine_alloc(PAGE_SIZE);
+	s->floor_vmcb = machine_alloc(PAGE_SIZE);
+	if (!s->vmcb || !s->hsave || !s->floor_vmcb)
+		return -ENOMEM;
+	s->vmcb_pa = virt_to_region_pa(s->vmcb);
+	s->hsave_pa = virt_to_region_pa(s->hsave);
+	c->virt = s;
+	c->frame->virt_pa = pa_addr(s->vmcb_pa);
+	return 0;
+}
+
+void virt_set_halt_exit(struct percpu *c, bool on)
+{
+	if (on)
+		c->virt->vmcb->control.intercept3 |= SVM_INTERCEPT_HLT;
+	else
+		c->virt->vmcb->control.intercept3 &= ~SVM_INTERCEPT_HLT;
+}
+
+void virt_restore_host(struct percpu *c)
+{
+	wrmsr(MSR_VM_HSAVE_PA, c->virt->orig_hsave);
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) & ~EFER_SVME);
 }
 
 /* A VMCB segment from a live selector and the GDT it indexes. */
@@ -117,7 +160,7 @@ static struct vmcb_seg seg_from_gdt(u16 sel, const struct desc_ptr *gdt)
 
 static void vmcb_build(struct percpu *c, u64 rsp, u64 rip, u64 efer)
 {
-	struct vmcb *v = c->vmcb;
+	struct vmcb *v = c->virt->vmcb;
 	struct desc_ptr gdt, idt;
 
 	memset(v, 0, sizeof(*v));
@@ -171,7 +214,7 @@ static bool inject_failure(struct percpu *c, u32 step)
  * callee_saved holds the caller's RBX, RBP, R12, R13, R14 and R15, which
  * the console must find unchanged when it resumes.
  */
-int cpu_enter(u32 index, u64 linux_rsp, u64 resume_rip, const u64 *callee_saved)
+int virt_cpu_enter(u32 index, u64 linux_rsp, u64 resume_rip, const u64 *callee_saved)
 {
 	struct percpu *c;
 	u64 efer;
@@ -189,9 +232,9 @@ int cpu_enter(u32 index, u64 linux_rsp, u64 resume_rip, const u64 *callee_saved)
 		c->state = VMK_CPU_FAILED;
 		return -EBUSY;
 	}
-	c->orig_hsave = rdmsr(MSR_VM_HSAVE_PA);
+	c->virt->orig_hsave = rdmsr(MSR_VM_HSAVE_PA);
 	wrmsr(MSR_EFER, efer | EFER_SVME);
-	wrmsr(MSR_VM_HSAVE_PA, pa_addr(c->hsave_pa));
+	wrmsr(MSR_VM_HSAVE_PA, pa_addr(c->virt->hsave_pa));
 	if (inject_failure(c, VMK_FAIL_CPU_SVM))
 		goto fail_svm;
 
@@ -199,7 +242,7 @@ int cpu_enter(u32 index, u64 linux_rsp, u64 resume_rip, const u64 *callee_saved)
 	if (inject_failure(c, VMK_FAIL_CPU_VMCB))
 		goto fail_svm;
 
-	memset(c->frame, 0, offsetof(struct host_frame, vmcb_pa));
+	memset(c->frame, 0, offsetof(struct host_frame, virt_pa));
 	c->frame->rbx = callee_saved[0];
 	c->frame->rbp = callee_saved[1];
 	c->frame->r12 = callee_saved[2];
@@ -208,7 +251,7 @@ int cpu_enter(u32 index, u64 linux_rsp, u64 resume_rip, const u64 *callee_saved)
 	c->frame->r15 = callee_saved[5];
 	c->entered_tsc = rdtsc();
 	c->state = VMK_CPU_CONSOLE;
-	c->launched = false;
+	c->virt->launched = false;
 	c->leave_requested = false;
 	__atomic_add_fetch(&machine.ncpus_running, 1, __ATOMIC_RELAXED);
 	console_enter(index);
@@ -217,7 +260,7 @@ int cpu_enter(u32 index, u64 linux_rsp, u64 resume_rip, const u64 *callee_saved)
 	svm_launch(c->frame, machine.host_cr3, &vmk_gdt_ptr, &vmk_idt_ptr);
 
 fail_svm:
-	wrmsr(MSR_VM_HSAVE_PA, c->orig_hsave);
+	wrmsr(MSR_VM_HSAVE_PA, c->virt->orig_hsave);
 	wrmsr(MSR_EFER, efer);
 fail:
 	c->state = VMK_CPU_FAILED;
@@ -293,9 +336,9 @@ static void handle_msr(struct percpu *c, struct host_frame *f, struct vmcb *v)
 		if (write) {
 			log_warn("cpu%u: console wrote VM_HSAVE_PA (0x%lx): kept apart",
 				 c->index, val);
-			c->guest_hsave = val;
+			c->virt->guest_hsave = val;
 		} else {
-			out = c->guest_hsave;
+			out = c->virt->guest_hsave;
 		}
 		break;
 	default:
@@ -314,15 +357,15 @@ static void handle_npf(struct percpu *c, struct vmcb *v)
 {
 	u64 gpa = v->control.exit_info2, err = v->control.exit_info1;
 
-	c->npf_count++;
+	c->virt->npf_count++;
 	if (pa_in_region(gpa, 1)) {
 		/* Every attempt is counted; the first few of each CPU and then
 		 * one in 4096 are logged, so a sweep cannot flood the log. */
-		if (c->npf_count <= 8 || (c->npf_count & 4095) == 0)
+		if (c->virt->npf_count <= 8 || (c->virt->npf_count & 4095) == 0)
 			log_warn("cpu%u: console %s vmkernel memory at 0x%lx (rip 0x%lx); "
 				 "denied, the page now reads as scratch (%lu so far)",
 				 c->index, (err & 2) ? "wrote" : "read", gpa,
-				 v->save.rip, c->npf_count);
+				 v->save.rip, c->virt->npf_count);
 		if (npt_map_scratch(gpa & ~(u64)0xfff))
 			inject(v, SVM_EVTINJ_EXC_ERR(VEC_GP, 0));
 		return;
@@ -357,7 +400,7 @@ static __noreturn void machine_reset(void)
 int svm_exit(struct host_frame *f)
 {
 	struct percpu *c = f->cpu;
-	struct vmcb *v = c->vmcb;
+	struct vmcb *v = c->virt->vmcb;
 	u64 t0 = rdtsc();
 	u64 code = v->control.exit_code;
 	u32 kind;
@@ -365,12 +408,12 @@ int svm_exit(struct host_frame *f)
 	if (unlikely(code == SVM_EXIT_INVALID)) {
 		log_err("cpu%u: VMRUN refused the console's state (VMEXIT_INVALID)",
 			c->index);
-		CHECK(!c->launched);
+		CHECK(!c->virt->launched);
 		c->leave.rax = (u64)-EIO;
 		c->state = VMK_CPU_FAILED;
 		return SVM_EXIT_LEAVE;
 	}
-	c->launched = true;
+	c->virt->launched = true;
 	v->control.tlb_control = 0;
 
 	switch (code) {
@@ -411,11 +454,12 @@ int svm_exit(struct host_frame *f)
 	case SVM_EXIT_HLT:
 		/* Intercepted only on a CPU being given to the vmkernel. */
 		kind = VMK_EXIT_OTHER;
-		if (vmkcpu_hlt_exit(c, v)) {
+		if (vmkcpu_hlt_exit(c, v->save.rflags & X86_RFLAGS_IF)) {
 			c->exits[kind]++;
 			c->exits_total++;
 			return SVM_EXIT_TAKEN;
 		}
+		skip(v, 1);	/* an idle halt: Linux sees a wakeup */
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		log_warn("cpu%u: the console triple-faulted (rip 0x%lx); resetting the machine",
@@ -442,7 +486,7 @@ int svm_exit(struct host_frame *f)
 void svm_leave(struct host_frame *f)
 {
 	struct percpu *c = f->cpu;
-	struct vmcb *v = c->vmcb;
+	struct vmcb *v = c->virt->vmcb;
 	struct leave_state *ls = &c->leave;
 
 	ls->cr0 = v->save.cr0;
@@ -464,7 +508,7 @@ void svm_leave(struct host_frame *f)
 	wrmsr(MSR_PAT, v->save.g_pat);
 	write_cr2(v->save.cr2);
 	write_dr7(v->save.dr7);
-	wrmsr(MSR_VM_HSAVE_PA, c->orig_hsave);
+	wrmsr(MSR_VM_HSAVE_PA, c->virt->orig_hsave);
 	__atomic_sub_fetch(&machine.ncpus_running, 1, __ATOMIC_RELAXED);
 	console_leave(c->index);
 	if (c->state == VMK_CPU_OFF)
