@@ -325,6 +325,7 @@ struct vmk_cpu_stats {
 	vmk_u64 decisions;	/* scheduling decisions on this CPU ... */
 	vmk_u64 decide_ns;	/* ... and the time they took */
 	vmk_u64 idle_ns;	/* time in its idle world */
+	vmk_u64 now_ns;		/* the vmkernel's clock at this snapshot */
 };
 
 enum vmk_world_type {
@@ -391,6 +392,8 @@ struct vmk_world_req {
 	vmk_u64 affinity;	/* vmkernel CPU indexes allowed; 0: any */
 	char name[32];		/* WORLD_CREATE: NUL-terminated */
 	char pool[32];		/* WORLD_CREATE: pool, made if new; "": the root */
+	char group[32];		/* WORLD_CREATE: SMP group (a VM's co-scheduled
+				 * VCPUs), made in pool if new; "": none */
 };
 
 struct vmk_world_stats {
@@ -409,6 +412,8 @@ struct vmk_world_stats {
 	vmk_u64 used_ns, ready_ns, wait_ns, cstp_ns;
 	vmk_u64 progress;	/* a burner's loops, a helper's work items */
 	vmk_u64 now_ns;		/* the vmkernel's clock at this snapshot */
+	vmk_u64 mlmtd_ns;	/* of ready_ns: held back by its limit */
+	char group[32];		/* its SMP group, "" if none; pool is the group's */
 };
 
 /* ---- the vmkernel log --------------------------------------------------- */

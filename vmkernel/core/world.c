@@ -79,9 +79,19 @@ void world_set_state(struct world *w, enum world_state s, u64 now)
 	w->state_since = MAX(now, w->state_since);
 }
 
+void world_throttle_account(struct world *w, u64 now)
+{
+	if (w->throttled && now > w->throttled_since)
+		w->st.mlmtd_ns += now - w->throttled_since;
+	w->throttled_since = MAX(now, w->throttled_since);
+}
+
 void world_stats(struct world *w, struct world_stats *out)
 {
-	world_set_state(w, w->state, arch_now_ns());
+	u64 now = arch_now_ns();
+
+	world_set_state(w, w->state, now);
+	world_throttle_account(w, now);
 	*out = w->st;
 }
 
