@@ -172,7 +172,8 @@ at_least "an SMP group's two VCPUs on one CPU: vcpu0 %CSTP" \
 at_least "... vcpu1 %CSTP" "$(csv_mean /tmp/cstp.csv ":$b:vcpu1)\\% CoStop")" 10
 near "... they share the CPU: group vm1 %USED" "$(csv_mean /tmp/cstp.csv ":vm1)\\% Used")" 100 2
 check_eq "... world sums" ok "$(world_sums /tmp/cstp.csv | cut -d' ' -f1)"
-cp /tmp/cstp.csv /tmp/vmktop-sample.csv
+# For the record in the serial log (tests/bench/vmktop-plot.sh reads it).
+sed 's/^/VMKTOP-CSV /' /tmp/cstp.csv
 
 # ---- the full screen on a pseudo-terminal ----
 $PTYRUN -r 30 -c 100 "w4 k? w1 kq" vmktop -d 1 >/tmp/tty1.out 2>/tmp/tty1.err
