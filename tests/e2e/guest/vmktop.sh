@@ -184,6 +184,10 @@ check "... the CPU screen's header" grep -q "GROUP/WORLD.*%USED.*%RUN.*%SYS.*%WA
 check "... a line per physical CPU" grep -q "PCPU UTIL(%):  0:.* 1:.*vmk" /tmp/tty1.out
 check "... the group vm1, collapsed" sh -c "grep -q ' vm1 ' /tmp/tty1.out && ! grep -q 'vcpu0' /tmp/tty1.out"
 check "... the help screen" grep -q "expand or collapse a group" /tmp/tty1.out
+# The last full screen before the help, for the record in the serial log.
+awk '{ gsub(/\033\[[0-9;?]*[A-Za-z]/, "\n"); printf "%s", $0 }' /tmp/tty1.out | tr -d '\r' |
+	awk '/GROUP\/WORLD/ { n = 0; delete s } { s[++n] = $0 } /vmktop: the vmkernel/ { exit }
+		END { for (i = 1; i < n && i < 30; i++) if (s[i] != "") print "VMKTOP-SCREEN " s[i] }'
 check "... left the alternate screen, cursor on" grep -q "$(printf '\033\\[?25h\033\\[?1049l')" /tmp/tty1.out
 
 $PTYRUN -r 30 -c 100 "w3 ke kvm1\\r w2 kd k2.5\\r w3 km w2 ^C" vmktop -d 1 >/tmp/tty2.out 2>/tmp/tty2.err
