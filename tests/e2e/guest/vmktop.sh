@@ -119,9 +119,10 @@ sleep 2
 # three 10 s windows, each reported.  In every one, vmktop's %USED must
 # match the part of the work each burner did (its progress counter).
 for try in 1 2 3; do
-	p0=$(progress "$a" "$b" "$c")
+	# vmkworld progress: "progress used_ns" of each world.
+	p0=$(progress "$a" "$b" "$c" | awk '{ print $1, $3, $5 }')
 	vmktop -b -d 5 -n 2 >/tmp/shares.csv
-	p1=$(progress "$a" "$b" "$c")
+	p1=$(progress "$a" "$b" "$c" | awk '{ print $1, $3, $5 }')
 	u="$(csv_mean /tmp/shares.csv ":$a:s1)\\% Used") $(csv_mean /tmp/shares.csv ":$b:s2)\\% Used") $(csv_mean /tmp/shares.csv ":$c:s4)\\% Used")"
 	res=$(echo "$p0|$p1|$u" | awk -F'|' '{
 		n = split($1, a, " "); split($2, b, " "); split($3, u, " ")
