@@ -227,10 +227,9 @@ static void read_proc_mem(struct sample *s)
 static int sample_take(struct sample *s)
 {
 	struct vmk_info info;
-	struct vmk_world_info wl[VMK_MAX_CPUS];
-	bool console_listed = false;
-	int64_t r, id = 0;
-	uint64_t now = mono_ns();
+	static struct vmk_world_info wl[VMK_WORLD_LIST_MAX];
+	int64_t r;
+	uint64_t now;
 
 	r = vmk_call(VMK_CALL_INFO, (uintptr_t)&info, sizeof(info), 0);
 	if (r < 0)
@@ -255,54 +254,52 @@ static int sample_take(struct sample *s)
 	read_proc_stat(s);
 	read_proc_mem(s);
 
+	/* The world table through WORLD_LIST's cursor: a world that goes
+	 * away between two calls does not end the listing, as it would a
+	 * walk by ID.  Console worlds keep their row's figures; the others
+	 * add their limits, pool, group and %MLMTD from WORLD_STATS. */
 	s->nw = 0;
-	for (;;) {
-		struct vmk_world_stats st;
-		struct wsnap *w;
-
-		id = vmk_call(VMK_CALL_WORLD_NEXT, (uint64_t)id, 0, 0);
-		if (id < 0)
-			return (int)id;
-		if (id == 0 || s->nw == MAX_WORLDS)
+	for (uint64_t cursor = 0; s->nw < MAX_WORLDS;) {
+		now = mono_ns();
+		r = vmk_call(VMK_CALL_WORLD_LIST, (uintptr_t)wl, VMK_WORLD_LIST_MAX, cursor);
+		if (r < 0)
+			return (int)r;
+		if (r == 0)
 			break;
-		if (vmk_call(VMK_CALL_WORLD_STATS, (uint64_t)id, (uintptr_t)&st, sizeof(st)) < 0)
-			continue;	/* gone meanwhile */
-		w = &s->w[s->nw++];
-		memset(w, 0, sizeof(*w));
-		w->id = st.id;
-		w->type = st.type;
-		w->cpu = st.cpu;
-		w->shares = st.shares;
-		w->min = st.min_pct;
-		w->max = st.max_pct;
-		snprintf(w->name, sizeof(w->name), "%.32s", st.name);
-		snprintf(w->pool, sizeof(w->pool), "%.32s", st.pool);
-		snprintf(w->group, sizeof(w->group), "%.32s", st.group);
-		w->used = st.used_ns;
-		w->ready = st.ready_ns;
-		w->wait = st.wait_ns;
-		w->cstp = st.cstp_ns;
-		w->mlmtd = st.mlmtd_ns;
-		w->now = st.now_ns;
-		console_listed |= st.type == VMK_WORLD_CONSOLE;
-	}
-	/* Console worlds that are not in the world table: one per console
-	 * CPU, running all the time, with the exits the vmkernel handled. */
-	r = console_listed ? 0 : vmk_call(VMK_CALL_WORLD_LIST, (uintptr_t)wl, VMK_MAX_CPUS, 0);
-	for (int64_t i = 0; i < r && s->nw < MAX_WORLDS; i++) {
-		struct wsnap *w;
+		for (int64_t i = 0; i < r && s->nw < MAX_WORLDS; i++) {
+			struct vmk_world_stats st;
+			struct wsnap *w;
 
-		if (wl[i].state == VMK_WORLD_DEAD)
-			continue;
-		w = &s->w[s->nw++];
-		memset(w, 0, sizeof(*w));
-		w->id = wl[i].id;
-		w->type = VMK_WORLD_CONSOLE;
-		w->cpu = wl[i].cpu;
-		snprintf(w->name, sizeof(w->name), "%.32s", wl[i].name);
-		w->used = now;
-		w->now = now;
-		w->vmk_tsc = wl[i].vmk_tsc;
+			cursor = wl[i].next;
+			if (wl[i].state == VMK_WORLD_DEAD)
+				continue;
+			w = &s->w[s->nw++];
+			memset(w, 0, sizeof(*w));
+			w->id = wl[i].id;
+			w->type = wl[i].type;
+			w->cpu = wl[i].cpu;
+			w->shares = wl[i].shares;
+			snprintf(w->name, sizeof(w->name), "%.32s", wl[i].name);
+			snprintf(w->group, sizeof(w->group), "%.32s", wl[i].group);
+			w->used = wl[i].used_ns;
+			w->ready = wl[i].ready_ns;
+			w->wait = wl[i].wait_ns;
+			w->cstp = wl[i].cstp_ns;
+			w->vmk_tsc = wl[i].vmk_tsc;
+			w->now = now;
+			if (wl[i].type == VMK_WORLD_CONSOLE ||
+			    vmk_call(VMK_CALL_WORLD_STATS, wl[i].id, (uintptr_t)&st, sizeof(st)) < 0)
+				continue;
+			w->min = st.min_pct;
+			w->max = st.max_pct;
+			snprintf(w->pool, sizeof(w->pool), "%.32s", st.pool);
+			w->used = st.used_ns;
+			w->ready = st.ready_ns;
+			w->wait = st.wait_ns;
+			w->cstp = st.cstp_ns;
+			w->mlmtd = st.mlmtd_ns;
+			w->now = st.now_ns;
+		}
 	}
 	return 0;
 }
