@@ -101,6 +101,14 @@ near "an idle vmkernel CPU: Physical Cpu(1) % Util Time" \
 	"$(csv_mean /tmp/idle.csv 'Physical Cpu(1)\% Util Time')" 0 2
 near "the vmkernel's region in the memory counters" \
 	"$(csv_mean /tmp/idle.csv 'Memory\Region MBytes')" 64 0.01
+# Nothing allocates while the CPU idles: each heap's counter is what
+# /proc/vmware/mem says (bytes there, KB here), and some heap is in use.
+heaps=$(awk '$1 == "heap" { for (i = 3; i < NF; i++) if ($i == "in_use") print $2, $(i + 1) / 1024 }' /proc/vmware/mem)
+check "/proc/vmware/mem lists a heap in use" sh -c "echo '$heaps' | awk '\$2 > 0 { f = 1 } END { exit !f }'"
+echo "$heaps" | while read -r name kb; do
+	near "heap $name in use, as /proc/vmware/mem says" \
+		"$(csv_mean /tmp/idle.csv "Heap($name)\\In Use KBytes")" "$kb" 1
+done
 
 a=$(vmkworld create --name=solo --affinity=1)
 sleep 1
