@@ -90,6 +90,7 @@ include tests/bench/bench.mk
 include tests/sim/sim.mk
 include tests/e2e/fuzz/fuzz.mk
 include tests/libvirt/libvirt.mk
+include tests/e2e/tty/tty.mk
 include tests/e2e/e2e.mk
 
 build: $(TARGETS) $(SHIM_KO) $(O)/initrd.img

@@ -27,3 +27,9 @@ $(BIN)/vmkworld: console-os/tools/vmkworld.c $(VMKDEV) | deps
 	$(CC) $(HOSTCFLAGS) -Ivmkernel/abi -o $@ $(filter %.c,$^)
 
 TARGETS += $(BIN)/vmkcpu $(BIN)/vmkworld
+
+$(BIN)/vmktop: console-os/tools/vmktop.c vmkernel/abi/vmnix_abi.h console-os/tools/vmkdev.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(HOSTCFLAGS) -Ivmkernel/abi -o $@ $<
+
+TARGETS += $(BIN)/vmktop

@@ -32,6 +32,8 @@ static void usage(FILE *f)
 		"                            yielder: gives up its CPU at every loop\n"
 		"      --name=NAME           default: the type\n"
 		"      --pool=NAME           resource pool, made on first use (default: the host)\n"
+		"      --group=NAME          SMP group: the group's burners are the co-scheduled\n"
+		"                            VCPUs of one VM (made on first use, in --pool)\n"
 		"  set ID OPTIONS        change a world's settings while it runs\n"
 		"  destroy ID            stop a world and remove it\n"
 		"  list                  every world: ID, name, type, state, CPU, settings,\n"
@@ -75,6 +77,7 @@ static int parse(int argc, char **argv, struct vmk_world_req *r, int creating)
 		{ "type", required_argument, 0, 't' },
 		{ "name", required_argument, 0, 'n' },
 		{ "pool", required_argument, 0, 'p' },
+		{ "group", required_argument, 0, 'g' },
 		{ "shares", required_argument, 0, 's' },
 		{ "min", required_argument, 0, 'm' },
 		{ "max", required_argument, 0, 'M' },
@@ -85,8 +88,8 @@ static int parse(int argc, char **argv, struct vmk_world_req *r, int creating)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (!creating && (c == 't' || c == 'n' || c == 'p')) {
-			fprintf(stderr, "vmkworld: set cannot change a world's type, name or pool\n");
+		if (!creating && (c == 't' || c == 'n' || c == 'p' || c == 'g')) {
+			fprintf(stderr, "vmkworld: set cannot change a world's type, name, pool or group\n");
 			return -1;
 		}
 		switch (c) {
@@ -103,8 +106,9 @@ static int parse(int argc, char **argv, struct vmk_world_req *r, int creating)
 			}
 			break;
 		case 'n':
-		case 'p': {
-			char *dst = c == 'n' ? r->name : r->pool;
+		case 'p':
+		case 'g': {
+			char *dst = c == 'n' ? r->name : c == 'p' ? r->pool : r->group;
 
 			if (strlen(optarg) >= sizeof(r->name)) {
 				fprintf(stderr, "vmkworld: '%s': names are at most %zu characters\n",
@@ -262,13 +266,15 @@ static int cmd_stats(const char *arg)
 	if (r < 0)
 		return fail("stats", r);
 	printf("id %u\nname %.32s\ntype %s\nstate %s\ncpu %u\nshares %u\nmin %u\nmax %u\n"
-	       "pool %.32s\naffinity 0x%llx\nentitled %llu\nused_ns %llu\nready_ns %llu\n"
-	       "wait_ns %llu\ncstp_ns %llu\nprogress %llu\nnow_ns %llu\n",
+	       "pool %.32s\ngroup %.32s\naffinity 0x%llx\nentitled %llu\nused_ns %llu\nready_ns %llu\n"
+	       "wait_ns %llu\ncstp_ns %llu\nmlmtd_ns %llu\nprogress %llu\nnow_ns %llu\n",
 	       st.id, st.name, NAME(world_types, st.type), NAME(world_states, st.state),
 	       st.cpu, st.shares, st.min_pct, st.max_pct, st.pool[0] ? st.pool : "-",
+	       st.group[0] ? st.group : "-",
 	       (unsigned long long)st.affinity, (unsigned long long)st.entitled,
 	       (unsigned long long)st.used_ns, (unsigned long long)st.ready_ns,
 	       (unsigned long long)st.wait_ns, (unsigned long long)st.cstp_ns,
+	       (unsigned long long)st.mlmtd_ns,
 	       (unsigned long long)st.progress, (unsigned long long)st.now_ns);
 	return 0;
 }

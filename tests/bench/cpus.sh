@@ -51,6 +51,7 @@ boot() {	# boot LABEL CPU TEST
 		return 1
 	fi
 	tr -d '\r' < "$log" | grep -a '^BENCH ' | sed "s/^BENCH /$1 /"
+	tr -d '\r' < "$log" | sed -n 's/^VMKTOP-CSV //p' > "$out/vmktop-shares-$1.csv"
 }
 
 if [ -n "$initrd" ]; then
@@ -59,6 +60,11 @@ if [ -n "$initrd" ]; then
 	[ -x "$top/build/sim/sim" ] && "$top/build/sim/sim" --out "$out/sim-cpus" > "$out/cpus-sim.txt" 2>&1
 fi
 [ -s "$raw" ] || { echo "cpus.sh: no raw data ($raw); run it with an initrd" >&2; exit 1; }
+# Shares 1:2:4 as vmktop saw them.
+if [ -s "$out/vmktop-shares-la57.csv" ]; then
+	"$top/tests/bench/vmktop-plot.sh" "$out/vmktop-shares-la57.csv" "$out/vmktop-shares" \
+		"% Used" "% Ready" || echo "cpus.sh: the vmktop plots failed" >&2
+fi
 
 median() { sort -g | awk '{a[NR] = $1} END {if (NR) print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; else print "n/a"}'; }
 row() { printf '%-64s %12s %s\n' "$1" "$2" "$3"; echo "\"$1\",$2,$3" >> "$csv"; }

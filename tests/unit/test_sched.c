@@ -38,6 +38,12 @@ static void test_shares_1_2_4(void **state)
 	assert_near(env_used(a), t / 7, 1);
 	assert_near(env_used(b), 2 * t / 7, 1);
 	assert_near(env_used(c), 4 * t / 7, 1);
+	/* Without a limit, none of a world's ready time is %MLMTD. */
+	struct world_stats ws;
+
+	world_stats(a, &ws);
+	assert_int_equal(ws.mlmtd_ns, 0);
+	assert_true(ws.ready_ns > t / 2);
 }
 
 static void test_reservation_under_contention(void **state)
@@ -60,6 +66,7 @@ static void test_limit_alone(void **state)
 	struct world *l = env_world("l", NULL, NULL, 1000, 0, sched_units_pct(25));
 	u64 t = 4000 * MS;
 	struct sched_cpu_stats cs;
+	struct world_stats ws;
 	(void)state;
 
 	env_run(t);
@@ -68,6 +75,10 @@ static void test_limit_alone(void **state)
 	assert_true(env_used(l) >= t / 4 - 2 * SCHED_QUANTUM_NS);
 	sched_cpu_stats(0, &cs);
 	assert_true(cs.idle_ns >= t * 70 / 100);
+	/* The rest of its time it was ready, held back by the limit. */
+	world_stats(l, &ws);
+	assert_near(ws.mlmtd_ns, t * 3 / 4, 3);
+	assert_true(ws.mlmtd_ns <= ws.ready_ns);
 }
 
 static void test_limit_mhz(void **state)

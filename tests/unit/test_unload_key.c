@@ -57,6 +57,11 @@ int arch_cpu_stats(u32 index, struct vmk_cpu_stats *st)
 	return -EINVAL;
 }
 
+u64 arch_now_ns(void)
+{
+	return 0;
+}
+
 u64 arch_image_checksum(void)
 {
 	return 0;

@@ -53,7 +53,7 @@ typedef int64_t vmk_s64;
 
 /* "VMKXIMG\0" read as a little-endian u64. */
 #define VMK_IMAGE_MAGIC		0x00474d49584b4d56ULL
-#define VMK_ABI_VERSION		4
+#define VMK_ABI_VERSION		5
 #define VMK_ARCH_X86_64		1
 
 #define VMK_PAGE_SIZE		4096ULL
@@ -329,6 +329,7 @@ struct vmk_cpu_stats {
 	vmk_u64 decisions;	/* scheduling decisions on this CPU ... */
 	vmk_u64 decide_ns;	/* ... and the time they took */
 	vmk_u64 idle_ns;	/* time in its idle world */
+	vmk_u64 now_ns;		/* the vmkernel's clock at this snapshot */
 };
 
 enum vmk_world_type {
@@ -395,6 +396,8 @@ struct vmk_world_req {
 	vmk_u64 affinity;	/* vmkernel CPU indexes allowed; 0: any */
 	char name[32];		/* WORLD_CREATE: NUL-terminated */
 	char pool[32];		/* WORLD_CREATE: pool, made if new; "": the root */
+	char group[32];		/* WORLD_CREATE: SMP group (a VM's co-scheduled
+				 * VCPUs), made in pool if new; "": none */
 };
 
 struct vmk_world_stats {
@@ -413,6 +416,8 @@ struct vmk_world_stats {
 	vmk_u64 used_ns, ready_ns, wait_ns, cstp_ns;
 	vmk_u64 progress;	/* a burner's loops, a helper's work items */
 	vmk_u64 now_ns;		/* the vmkernel's clock at this snapshot */
+	vmk_u64 mlmtd_ns;	/* of ready_ns: held back by its limit */
+	char group[32];		/* its SMP group, "" if none; pool is the group's */
 };
 
 /* ---- the vmkernel log --------------------------------------------------- */

@@ -32,3 +32,10 @@ void account_set_state(struct world *w, enum world_state s, u64 now)
 	w->state = (u8)s;
 	w->state_since = MAX(now, w->state_since);
 }
+
+void account_throttle(struct world *w, u64 now)
+{
+	if (w->throttled && now > w->throttled_since)
+		w->st.mlmtd_ns += now - w->throttled_since;
+	w->throttled_since = MAX(now, w->throttled_since);
+}

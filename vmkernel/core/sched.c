@@ -214,6 +214,7 @@ static void sched_enqueue(struct sched_cpu *rq, struct world *w)
 
 static void sched_dequeue(struct sched_cpu *rq, struct world *w)
 {
+	account_throttle(w, arch_now_ns());
 	rqheap_remove(w->throttled ? &rq->throttled : &rq->ready, &w->rqn);
 	w->queued = false;
 	w->throttled = false;
@@ -255,6 +256,7 @@ static void sched_make_ready(struct sched_cpu *rq, struct world *w, u64 now)
 		rqheap_insert(&rq->throttled, &w->rqn);
 		w->queued = true;
 		w->throttled = true;
+		w->throttled_since = now;
 		return;
 	}
 	sched_enqueue(rq, w);
@@ -269,6 +271,7 @@ static bool sched_release_throttled(struct sched_cpu *rq, u64 now)
 	while ((n = rqheap_min(&rq->throttled)) && n->key <= now) {
 		rqheap_pop(&rq->throttled);
 		w = sched_world_of_rqn(n);
+		account_throttle(w, now);
 		w->queued = w->throttled = false;
 		sched_refill(w, now);
 		w->credit_ns = MAX(w->credit_ns, 0);

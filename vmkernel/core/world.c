@@ -58,7 +58,10 @@ static struct world_wait_bucket *world_bucket(const void *event)
 
 void world_stats(struct world *w, struct world_stats *out)
 {
-	account_set_state(w, w->state, arch_now_ns());
+	u64 now = arch_now_ns();
+
+	account_set_state(w, w->state, now);
+	account_throttle(w, now);
 	*out = w->st;
 }
 

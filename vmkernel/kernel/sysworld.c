@@ -15,7 +15,8 @@
  *
  * Pools named by the console are made on first use, expandable (their
  * worlds' reservations borrow from the host) and removed with their last
- * world.
+ * world.  So are SMP groups: burners of one group are the co-scheduled
+ * VCPUs of one VM (relaxed co-scheduling, the group in the named pool).
  */
 #include <vmk/arch.h>
 #include <vmk/check.h>
@@ -29,11 +30,18 @@
 #include <vmk/world.h>
 
 #define SYSWORLD_POOLS		8
+#define SYSWORLD_GROUPS		8
 #define SYSWORLD_DESTROY_NS	2000000000ULL
 
 struct sysworld_pool {
 	struct pool p;
 	u32 refs;			/* 0: slot free */
+};
+
+struct sysworld_group {
+	struct world_group *g;		/* NULL: slot free */
+	struct sysworld_pool *pool;
+	u32 refs;
 };
 
 struct sysworld {
@@ -44,11 +52,13 @@ struct sysworld {
 	u64 progress;			/* written by the world only */
 	void *stack;
 	struct sysworld_pool *pool;
+	struct sysworld_group *group;
 };
 
-/* Slots and pools change under cpu_lock. */
+/* Slots, pools and groups change under cpu_lock. */
 static struct sysworld sysworlds[SYSWORLD_MAX];
 static struct sysworld_pool sysworld_pools[SYSWORLD_POOLS];
+static struct sysworld_group sysworld_groups[SYSWORLD_GROUPS];
 static struct heap sysworld_heap;
 static u64 sysworld_helper_last;
 /* What helpers wait for: the period's wakeup. */
@@ -58,6 +68,7 @@ int sysworld_init(struct page_arena *a)
 {
 	memset(sysworlds, 0, sizeof(sysworlds));
 	memset(sysworld_pools, 0, sizeof(sysworld_pools));
+	memset(sysworld_groups, 0, sizeof(sysworld_groups));
 	sysworld_helper_last = arch_now_ns();
 	return heap_create(&sysworld_heap, "sysworld", a, 0);
 }
@@ -153,7 +164,8 @@ static int sysworld_check(const struct vmk_world_req *r, bool create)
 		return -EINVAL;
 	}
 	if (create && (!sysworld_name_ok(r->name, sizeof(r->name), false) ||
-		       !sysworld_name_ok(r->pool, sizeof(r->pool), true))) {
+		       !sysworld_name_ok(r->pool, sizeof(r->pool), true) ||
+		       !sysworld_name_ok(r->group, sizeof(r->group), true))) {
 		log_warn("world request: a name is empty, too long or not printable");
 		return -EINVAL;
 	}
@@ -215,6 +227,55 @@ static void sysworld_pool_put(struct sysworld_pool *p)
 		CHECK(pool_destroy(&p->p) == 0);
 }
 
+/* The group named name, made in pool p if new; a group stays in the
+ * pool it was made in. */
+static struct sysworld_group *sysworld_group_get(const char *name,
+						 struct sysworld_pool *p, int *err)
+{
+	struct sysworld_group *free = NULL;
+	struct pool_alloc a = { .shares = SHARES_NORMAL, .limit = POOL_UNLIMITED };
+
+	*err = 0;
+	if (!name[0])
+		return NULL;
+	for (u32 i = 0; i < SYSWORLD_GROUPS; i++) {
+		struct sysworld_group *sg = &sysworld_groups[i];
+
+		if (sg->g && !strcmp(sg->g->name, name)) {
+			if (sg->pool != p) {
+				log_warn("group %s: it is in pool %s", name,
+					 sg->pool ? sg->pool->p.name : "host");
+				*err = -EINVAL;
+				return NULL;
+			}
+			sg->refs++;
+			return sg;
+		}
+		if (!sg->g && !free)
+			free = sg;
+	}
+	if (!free) {
+		log_warn("group %s: %u groups at most", name, SYSWORLD_GROUPS);
+		*err = -ENOSPC;
+		return NULL;
+	}
+	*err = world_group_create(p ? &p->p.node : NULL, name, &a, COSCHED_RELAXED,
+				  &free->g);
+	if (*err)
+		return NULL;
+	free->pool = p;
+	free->refs = 1;
+	return free;
+}
+
+static void sysworld_group_put(struct sysworld_group *sg)
+{
+	if (sg && --sg->refs == 0) {
+		CHECK(world_group_destroy(sg->g) == 0);
+		sg->g = NULL;
+	}
+}
+
 static u64 sysworld_limit(u32 max_pct)
 {
 	return max_pct ? sched_units_pct(max_pct) : POOL_UNLIMITED;
@@ -242,14 +303,18 @@ s64 sysworld_create(const struct vmk_world_req *r)
 	s->pool = sysworld_pool_get(r->pool, &err);
 	if (err)
 		goto out_unlock;
+	s->group = sysworld_group_get(r->group, s->pool, &err);
+	if (err)
+		goto error_pool;
 	s->stack = heap_alloc(&sysworld_heap, SYSWORLD_STACK);
 	if (!s->stack) {
 		err = -ENOMEM;
-		goto error_pool;
+		goto error_group;
 	}
 	wp.name = r->name;
 	wp.type = r->kind == VMK_SYSWORLD_HELPER ? VMK_WORLD_HELPER : VMK_WORLD_SYSTEM;
 	wp.pool = s->pool ? &s->pool->p.node : NULL;
+	wp.group = s->group ? s->group->g : NULL;
 	wp.alloc = (struct pool_alloc){
 		.shares = r->shares ? r->shares : SHARES_NORMAL,
 		.res = sched_units_pct(r->min_pct),
@@ -276,6 +341,9 @@ s64 sysworld_create(const struct vmk_world_req *r)
 error_stack:
 	heap_free(&sysworld_heap, s->stack);
 	s->stack = NULL;
+error_group:
+	sysworld_group_put(s->group);
+	s->group = NULL;
 error_pool:
 	sysworld_pool_put(s->pool);
 	s->pool = NULL;
@@ -373,6 +441,7 @@ s64 sysworld_destroy(u32 id)
 	err = world_destroy(w);
 	CHECK(err == 0);
 	heap_free(&sysworld_heap, s->stack);
+	sysworld_group_put(s->group);
 	sysworld_pool_put(s->pool);
 	log_info("world %u: destroyed after %lu loops", id, s->progress);
 	memset(s, 0, sizeof(*s));
@@ -413,14 +482,23 @@ s64 sysworld_stats(u32 id, struct vmk_world_stats *st)
 		ws.wait_ns += dt;
 	else if (state == WORLD_COSTOPPED)
 		ws.cstp_ns += dt;
+	if (state == WORLD_READY && READ_ONCE(w->throttled)) {
+		since = READ_ONCE(w->throttled_since);
+		ws.mlmtd_ns += now > since ? now - since : 0;
+	}
 	a = w->node.alloc;
 	st->id = w->id;
 	st->type = w->type;
 	st->state = state;
 	st->cpu = READ_ONCE(w->cpu);
 	memcpy(st->name, w->name, sizeof(st->name));
-	if (w->node.parent)
+	if (w->group) {
+		strlcpy(st->group, w->group->name, sizeof(st->group));
+		if (w->group->node.parent)
+			strlcpy(st->pool, w->group->node.parent->name, sizeof(st->pool));
+	} else if (w->node.parent) {
 		strlcpy(st->pool, w->node.parent->name, sizeof(st->pool));
+	}
 	st->shares = a.shares;
 	st->min_pct = (u32)(a.res * 100 / SCHED_CPU_UNITS);
 	st->max_pct = a.limit == POOL_UNLIMITED ? 0 : (u32)(a.limit * 100 / SCHED_CPU_UNITS);
@@ -431,6 +509,7 @@ s64 sysworld_stats(u32 id, struct vmk_world_stats *st)
 	st->ready_ns = ws.ready_ns;
 	st->wait_ns = ws.wait_ns;
 	st->cstp_ns = ws.cstp_ns;
+	st->mlmtd_ns = ws.mlmtd_ns;
 	st->progress = s ? READ_ONCE(s->progress) : 0;
 	st->now_ns = now;
 	spin_unlock(&cpu_lock);

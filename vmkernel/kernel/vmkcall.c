@@ -79,6 +79,7 @@ static s64 call_cpu_stats(u64 index, u64 gpa, u64 size)
 	if (err)
 		return err;
 	cpu_fill_stats((u32)index, &st);
+	st.now_ns = arch_now_ns();
 	memcpy(p, &st, sizeof(st));
 	return 0;
 }

@@ -80,7 +80,8 @@ b=$(vmkworld create --name=s2 --shares=2000 --affinity=1)
 c=$(vmkworld create --name=s4 --shares=4000 --affinity=1)
 sleep 2
 d0=$(cstat decisions); e0=$(cstat decide_ns); p0=$(vmkworld progress "$a" "$b" "$c" | awk "{ print \$1, \$3, \$5 }")
-sleep 10
+# The 10 s seen by vmktop, one sample a second, for the plots.
+vmktop -b -d 1 -n 10 | sed 's/^/VMKTOP-CSV /'
 d1=$(cstat decisions); e1=$(cstat decide_ns); p1=$(vmkworld progress "$a" "$b" "$c" | awk "{ print \$1, \$3, \$5 }")
 echo "BENCH shares $p0 | $p1 | decisions $((d1 - d0)) decide_ns $((e1 - e0))"
 for w in "$a" "$b" "$c"; do vmkworld destroy "$w" || fail "destroy burner $w"; done

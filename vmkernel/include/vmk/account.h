@@ -11,5 +11,9 @@
  * change to the state it leaves.  The caller serialises changes to w
  * (the scheduler holds w's run-queue lock). */
 void account_set_state(struct world *w, enum world_state s, u64 now);
+/* Time in the throttle heap up to now goes to w's mlmtd_ns (%MLMTD):
+ * called on every change of w->throttled and when reading (run-queue
+ * lock). */
+void account_throttle(struct world *w, u64 now);
 
 #endif

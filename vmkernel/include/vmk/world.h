@@ -49,6 +49,7 @@ enum cosched_mode {
 
 struct world_stats {
 	u64 used_ns, ready_ns, wait_ns, cstp_ns;
+	u64 mlmtd_ns;			/* part of ready_ns: held by its limit */
 };
 
 struct world;
@@ -84,6 +85,7 @@ struct world {
 	u64 affinity;			/* CPUs allowed, bit n = CPU n */
 	bool queued;			/* in cpu's ready or throttle heap */
 	bool throttled;			/* in the throttle heap */
+	u64 throttled_since;		/* mlmtd_ns counted up to here */
 	bool need_costop;		/* co-stop at the next scheduling point */
 	struct rq_node rqn;		/* key: vtime, or the throttle end */
 	u64 vtime;			/* start tag on cpu's virtual clock */
