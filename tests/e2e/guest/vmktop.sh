@@ -187,9 +187,14 @@ a=$(vmkworld create --name=vcpu0 --group=vm1 --affinity=1)
 b=$(vmkworld create --name=vcpu1 --group=vm1 --affinity=1)
 sleep 2
 vmktop -b -d 5 -n 2 >/tmp/cstp.csv
-at_least "an SMP group's two VCPUs on one CPU: vcpu0 %CSTP" \
-	"$(csv_mean /tmp/cstp.csv ":$a:vcpu0)\\% CoStop")" 10
-at_least "... vcpu1 %CSTP" "$(csv_mean /tmp/cstp.csv ":$b:vcpu1)\\% CoStop")" 10
+# Which VCPU of the pair takes the co-stops depends on where the ticks
+# fall against the skew threshold; the group as a whole must show them.
+at_least "an SMP group's two VCPUs on one CPU: group vm1 %CSTP" \
+	"$(csv_mean /tmp/cstp.csv ":vm1)\\% CoStop")" 10
+c0=$(csv_mean /tmp/cstp.csv ":$a:vcpu0)\\% CoStop")
+c1=$(csv_mean /tmp/cstp.csv ":$b:vcpu1)\\% CoStop")
+near "... the group's %CSTP is its VCPUs' (vcpu0 $c0, vcpu1 $c1)" \
+	"$(csv_mean /tmp/cstp.csv ":vm1)\\% CoStop")" "$(awk -v a="$c0" -v b="$c1" 'BEGIN { print a + b }')" 0.5
 near "... they share the CPU: group vm1 %USED" "$(csv_mean /tmp/cstp.csv ":vm1)\\% Used")" 100 2
 check_eq "... world sums" ok "$(world_sums /tmp/cstp.csv | cut -d' ' -f1)"
 # For the record in the serial log (tests/bench/vmktop-plot.sh reads it).
