@@ -104,8 +104,9 @@ rm -rf "$out"
 mkdir -p "$out"
 [ -f "$top/build/initrd.img" ] || skip_all "no build/initrd.img (make build)"
 
-# A short path: the daemon's socket path must fit a sockaddr_un.
-state=$(mktemp -d /tmp/vmkx-libvirt.XXXXXX)
+# A short path: the daemon's socket path must fit a sockaddr_un, so the
+# state lives in mktemp's own short directory under /tmp.
+state=$(TMPDIR=/tmp mktemp -d)
 mkdir -p "$state/etc" "$state/run" "$state/log" "$state/ns"
 cat >"$state/etc/libvirtd.conf" <<EOF
 unix_sock_dir = "/run/libvirt"
