@@ -80,7 +80,8 @@ TRAP 29, 1
 TRAP 30, 1
 TRAP 31, 0
 
-trap_common:
+/* What the C calling convention lets a call clobber, saved. */
+.macro PUSH_CALL_CLOBBERED
 	push	%rax
 	push	%rcx
 	push	%rdx
@@ -90,6 +91,10 @@ trap_common:
 	push	%r9
 	push	%r10
 	push	%r11
+.endm
+
+trap_common:
+	PUSH_CALL_CLOBBERED
 	mov	%rsp, %rdi
 	and	$-16, %rsp
 	call	trap_handler		/* does not return */
@@ -104,15 +109,7 @@ trap_common:
 	.type \name, @function
 	.align 16
 \name:
-	push	%rax
-	push	%rcx
-	push	%rdx
-	push	%rsi
-	push	%rdi
-	push	%r8
-	push	%r9
-	push	%r10
-	push	%r11
+	PUSH_CALL_CLOBBERED
 	cld
 	call	\handler
 	pop	%r11
