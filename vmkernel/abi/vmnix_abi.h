@@ -53,7 +53,7 @@ typedef int64_t vmk_s64;
 
 /* "VMKXIMG\0" read as a little-endian u64. */
 #define VMK_IMAGE_MAGIC		0x00474d49584b4d56ULL
-#define VMK_ABI_VERSION		5
+#define VMK_ABI_VERSION		6
 #define VMK_ARCH_X86_64		1
 
 #define VMK_PAGE_SIZE		4096ULL
@@ -225,6 +225,23 @@ enum vmk_call {
 				 * the new module's id (> 0): see below */
 	VMK_CALL_MODULE_UNLOAD,	/* (load key, module id) -> 0; -EBUSY in use */
 	VMK_CALL_MODULE_LIST,	/* (gpa of vmk_module_stat[], max) -> count */
+	/* Virtual machines: see "virtual machines" below. */
+	VMK_CALL_VM_CREATE,	/* (gpa of vmk_vm_config, size) -> VM id (> 0) */
+	VMK_CALL_VM_WRITE,	/* (VM id, guest-physical address, gpa of data,
+				 * len <= VMK_VM_WRITE_MAX) -> 0: into the guest's
+				 * RAM, while the VM is LOADING */
+	VMK_CALL_VM_START,	/* (VM id, gpa of vmk_vm_boot, size) -> 0 */
+	VMK_CALL_VM_STOP,	/* (VM id, VMK_VM_STOP_*) -> 0 once its VCPUs stopped */
+	VMK_CALL_VM_RESET,	/* (VM id) -> 0: stopped, RAM cleared, LOADING again */
+	VMK_CALL_VM_DESTROY,	/* (VM id) -> 0 once every page is returned */
+	VMK_CALL_VM_INFO,	/* (VM id, gpa of vmk_vm_info, size) -> 0 */
+	VMK_CALL_VM_NEXT,	/* (VM id or 0) -> the next VM's id, 0 at the end */
+	VMK_CALL_VM_SET,	/* (gpa of vmk_vm_config, size) -> 0: its id's
+				 * shares, min, max or affinity, at run time */
+	VMK_CALL_VM_SERIAL_READ,  /* (VM id, gpa, len, from) -> bytes of its COM1
+				   * output from byte `from` on (as LOG_READ) */
+	VMK_CALL_VM_SERIAL_WRITE, /* (VM id, gpa, len) -> bytes taken into its
+				   * COM1 input */
 	VMK_CALL_COUNT
 };
 
@@ -531,6 +548,124 @@ struct vmk_module_stat {
 	char deps[VMK_MOD_DEPS_MAX][VMK_MOD_NAME_LEN];
 };
 #endif /* !__ASSEMBLER__ */
+
+/* ---- virtual machines ---------------------------------------------------- */
+
+/*
+ * A VM is a group of VMM worlds, one per virtual CPU, in a resource pool;
+ * its RAM (guest-physical 0 .. memsize) is the vmkernel's own pages
+ * behind the VM's nested page tables.  Its life, as the console drives it:
+ *
+ *   VM_CREATE   admission control (reservation, memory), RAM allocated
+ *               and zeroed, VCPU worlds created: state LOADING
+ *   VM_WRITE    the console's loader writes the guest's image into RAM
+ *   VM_START    the boot VCPU starts from vmk_vm_boot: RUNNING; the other
+ *               VCPUs wait for INIT/SIPI from it
+ *   (guest)     the debug-exit port, or a triple fault with reboot off,
+ *               ends it: OFF (with exit_code) or CRASHED (with reason)
+ *   VM_STOP     RUNNING -> OFF;  VM_RESET: any -> LOADING (RAM cleared)
+ *   VM_DESTROY  every page and world returned; the id is gone
+ *
+ * An exit the virtual platform cannot handle stops that VM alone (CRASHED,
+ * the reason in vmk_vm_info and the vmkernel log).  Calls on a VM in the
+ * wrong state return -EBUSY and change nothing; an unknown id -ENOENT.
+ */
+#define VMK_VM_MAX		64		/* VMs at once */
+#define VMK_VM_NAME_LEN		32
+#define VMK_VM_VCPUS_MAX	8
+#define VMK_VM_MEM_MIN_MB	1
+#define VMK_VM_MEM_MAX_MB	3072		/* RAM lies below 3 GiB */
+#define VMK_VM_WRITE_MAX	(64 * 1024)
+#define VMK_VM_SERIAL_SIZE	(64 * 1024)	/* COM1 output kept per VM */
+#define VMK_VM_SHARES_PER_VCPU	1000		/* "normal" */
+
+enum vmk_vm_state {
+	VMK_VM_LOADING = 0,
+	VMK_VM_RUNNING,
+	VMK_VM_OFF,
+	VMK_VM_CRASHED,
+};
+
+#define VMK_VM_STATE_NAMES	{ "loading", "running", "off", "crashed" }
+
+/* Which fields of a vmk_vm_config a VM_SET changes. */
+#define VMK_VM_SET_SHARES	(1U << 0)
+#define VMK_VM_SET_MIN		(1U << 1)
+#define VMK_VM_SET_MAX		(1U << 2)
+#define VMK_VM_SET_AFFINITY	(1U << 3)
+
+/* VM_CREATE and VM_SET.  The CPU settings are a .vmx file's
+ * sched.cpu.shares (for the whole VM), sched.cpu.min and sched.cpu.max
+ * (percent of one CPU, for the whole VM) and sched.cpu.affinity. */
+struct vmk_vm_config {
+	vmk_u32 id;		/* VM_SET: the VM */
+	vmk_u32 set;		/* VM_SET: VMK_VM_SET_* */
+	char name[VMK_VM_NAME_LEN];	/* displayName, NUL-terminated, unique */
+	char pool[VMK_VM_NAME_LEN];	/* resource pool, made if new; "": the root */
+	vmk_u32 memsize_mb;	/* VMK_VM_MEM_MIN_MB .. VMK_VM_MEM_MAX_MB */
+	vmk_u32 nvcpus;		/* 1 .. VMK_VM_VCPUS_MAX */
+	vmk_u32 shares;		/* 1..1000000; 0: VMK_VM_SHARES_PER_VCPU per VCPU */
+	vmk_u32 min_pct;	/* reservation; refused at create if it cannot be met */
+	vmk_u32 max_pct;	/* limit; 0: none */
+	vmk_u32 reserved;
+	vmk_u64 affinity;	/* vmkernel CPU indexes its VCPUs may use; 0: any */
+};
+
+/* How the boot VCPU starts (VM_START). */
+enum vmk_vm_boot_mode {
+	VMK_VM_BOOT_PROT32 = 1,	/* 32-bit protected mode, paging off, flat
+				 * 4 GiB code and data segments: multiboot v1 */
+	VMK_VM_BOOT_LONG64,	/* 64-bit mode, identity-mapped first 4 GiB,
+				 * flat segments: the Linux 64-bit boot protocol */
+};
+
+struct vmk_vm_boot {
+	vmk_u32 mode;		/* enum vmk_vm_boot_mode */
+	vmk_u32 reserved;
+	vmk_u64 rip, rsp;
+	vmk_u64 rax, rbx, rsi;	/* multiboot: EAX magic, EBX info; Linux: RSI */
+};
+
+/* Why a guest left guest mode, counted per VM. */
+enum vmk_vm_exit_kind {
+	VMK_VM_EXIT_IO = 0,	/* I/O port */
+	VMK_VM_EXIT_MMIO,	/* emulated memory (the local APIC) */
+	VMK_VM_EXIT_MSR,
+	VMK_VM_EXIT_CPUID,
+	VMK_VM_EXIT_HLT,
+	VMK_VM_EXIT_INTR,	/* a physical interrupt (the vmkernel's tick, IPIs) */
+	VMK_VM_EXIT_WINDOW,	/* the guest opened its interrupt window */
+	VMK_VM_EXIT_NPF,	/* other nested page faults */
+	VMK_VM_EXIT_OTHER,
+	VMK_VM_EXIT_KINDS
+};
+
+#define VMK_VM_EXIT_KIND_NAMES \
+	{ "io", "mmio", "msr", "cpuid", "hlt", "intr", "window", "npf", "other" }
+
+#define VMK_VM_STOP_SOFT	0	/* at the VCPUs' next exit */
+#define VMK_VM_STOP_HARD	1	/* now, waking halted VCPUs */
+
+struct vmk_vm_info {
+	vmk_u32 id;
+	vmk_u32 state;		/* enum vmk_vm_state */
+	char name[VMK_VM_NAME_LEN];
+	char pool[VMK_VM_NAME_LEN];
+	vmk_u32 memsize_mb;
+	vmk_u32 nvcpus;
+	vmk_u32 shares, min_pct, max_pct;
+	vmk_u32 exit_code;	/* OFF by the debug-exit port: the value written */
+	vmk_u64 affinity;
+	vmk_u32 vcpu_world[VMK_VM_VCPUS_MAX];	/* world IDs of its VCPUs */
+	vmk_u64 pages;		/* vmkernel pages it holds: RAM, nested page
+				 * tables, control blocks, stacks */
+	vmk_u64 exits[VMK_VM_EXIT_KINDS];
+	vmk_u64 used_ns;	/* its VCPUs' time running */
+	vmk_u64 started_ns;	/* vmkernel uptime at VM_START, 0 before */
+	vmk_u64 serial_head;	/* bytes its COM1 has ever written */
+	vmk_u64 now_ns;		/* the vmkernel's clock at this snapshot */
+	char reason[96];	/* OFF or CRASHED: why, one line */
+};
 
 /* ---- /dev/vmnix ioctls ---------------------------------------------------- */
 

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The VMM: what runs one virtual machine.  A VM (struct vm) is a group of
+ * VCPU worlds (struct vcpu), RAM made of vmkernel pages behind the VM's
+ * own nested page tables, and a virtual platform: COM1, the debug-exit
+ * port, a local APIC per VCPU, and I/O ports that absorb writes and read
+ * as all-ones.  This header is shared by the VMM's parts:
+ *
+ *   vm.c       VMs: create, load, start, stop, reset, destroy, admission
+ *              control, the vmkcalls, guest memory
+ *   vcpu.c     a VCPU world's loop: run the guest, dispatch its exits,
+ *              inject interrupts, block in HLT, INIT/SIPI
+ *   uart.c     the 16550 on COM1
+ *   lapic.c    the local APIC (xAPIC MMIO and x2APIC MSRs), its timer, IPIs
+ *   decode.c   the few instructions an MMIO access may be (no decode assists)
+ *
+ * and by the vendor backend (arch/x86/svm/vcpu.c), which runs a VCPU's
+ * guest state through the vendor-neutral calls at the end.
+ *
+ * Locking: vm->lock (LOCK_RANK_VM) guards the VM's state and its devices;
+ * a VCPU's own fields are touched only by its world, except the ones
+ * marked "any CPU", which are atomics.
+ */
+#ifndef VMM_VMM_H
+#define VMM_VMM_H
+
+#include <vmk/types.h>
+#include <vmk/lock.h>
+#include "vmnix_abi.h"
+
+struct world;
+struct world_group;
+struct virt_vcpu;
+
+/* Guest general-purpose registers, in the x86 encoding order, so that a
+ * ModRM or SIB register field indexes them directly. */
+enum vcpu_reg {
+	VCPU_RAX, VCPU_RCX, VCPU_RDX, VCPU_RBX, VCPU_RSP, VCPU_RBP, VCPU_RSI,
+	VCPU_RDI, VCPU_R8, VCPU_R9, VCPU_R10, VCPU_R11, VCPU_R12, VCPU_R13,
+	VCPU_R14, VCPU_R15, VCPU_NREGS
+};
+
+/* The guest's control state an emulator needs (read from the backend). */
+struct vcpu_sregs {
+	u64 rip, rflags;
+	u64 cr0, cr3, cr4, efer;
+	u16 cs_attrib;		/* the descriptor's attribute bits: L (bit 9), D (bit 10) */
+	u8 cpl;
+	bool irq_shadow;	/* after STI or MOV SS: no interrupt yet */
+};
+
+/* What stopped the guest, vendor-neutral; filled by virt_vcpu_run(). */
+enum vcpu_exit_reason {
+	VCPU_EXIT_NONE = 0,	/* ran and came back with nothing to do */
+	VCPU_EXIT_IO,		/* port, size, in/out, string; next_rip */
+	VCPU_EXIT_MSR,		/* msr, write */
+	VCPU_EXIT_CPUID,
+	VCPU_EXIT_HLT,
+	VCPU_EXIT_INTR,		/* a physical interrupt: nothing for the guest */
+	VCPU_EXIT_WINDOW,	/* the guest can take an interrupt now */
+	VCPU_EXIT_NPF,		/* gpa, write, fetch */
+	VCPU_EXIT_SHUTDOWN,	/* triple fault */
+	VCPU_EXIT_VMMCALL,
+	VCPU_EXIT_INVALID,	/* the backend refused the guest's state */
+	VCPU_EXIT_UNSUPPORTED,	/* anything else: raw code in `code` */
+};
+
+struct vcpu_exit {
+	u32 reason;		/* enum vcpu_exit_reason */
+	u64 code;		/* the vendor's own exit code, for the log */
+	union {
+		struct { u16 port; u8 size; bool in, string, rep; u64 next_rip; } io;
+		struct { u32 msr; bool write; } msr;
+		struct { u64 gpa; bool write, fetch, present; } npf;
+	};
+};
+
+enum vcpu_run_state {
+	VCPU_WAIT_SIPI = 0,	/* an AP before INIT/SIPI, or a stopped VM's VCPU */
+	VCPU_RUNNABLE,
+	VCPU_HALTED,		/* in HLT: its world waits for an interrupt */
+	VCPU_STOPPED,		/* its VM is off, crashed or going away */
+};
+
+/* The local APIC's state (lapic.c); here so that struct vcpu holds it. */
+struct lapic {
+	u32 id;
+	u64 apic_base;		/* IA32_APIC_BASE: address, enable, x2APIC, BSP */
+	u32 tpr, spiv, ldr, dfr, esr, icr_hi;
+	u32 lvt[7];		/* timer, thermal, perf, lint0, lint1, error, cmci */
+	u32 timer_initial, timer_divide;
+	u64 timer_start_ns;	/* when the current count was loaded */
+	u64 timer_deadline_ns;	/* next expiry, 0: none */
+	u32 irr[8], isr[8], tmr[8];	/* 256 bits each */
+	u64 timer_fired;	/* expiries delivered, for tests and stats */
+};
+
+struct vcpu {
+	struct vm *vm;
+	u32 index;
+	struct world *world;
+	struct virt_vcpu *virt;		/* the backend's control block */
+	u64 regs[VCPU_NREGS];		/* RAX and RSP are kept by the backend */
+	u32 run_state;			/* enum vcpu_run_state; any CPU */
+	u32 sipi_vector;		/* any CPU: set with run_state */
+	bool init_pending;		/* any CPU */
+	struct lapic lapic;
+	void *stack;			/* its world's stack */
+	u64 exits[VMK_VM_EXIT_KINDS];
+};
+
+struct uart {
+	u8 ier, lcr, mcr, scr, dll, dlm;
+	u8 rx[64];			/* input FIFO */
+	u32 rx_head, rx_tail;
+	char *out;			/* VMK_VM_SERIAL_SIZE bytes, a ring */
+	u64 out_head;			/* bytes ever written */
+};
+
+struct vm {
+	u32 id;
+	u32 state;			/* enum vmk_vm_state; vm->lock */
+	char name[VMK_VM_NAME_LEN];
+	struct spinlock lock;
+	struct world_group *group;
+	u32 nvcpus;
+	struct vcpu *vcpu[VMK_VM_VCPUS_MAX];
+	struct vmk_vm_config config;
+	u64 ram_bytes;
+	paddr_t *ram;			/* host page of each guest page frame */
+	void *npt;			/* the backend's nested page tables */
+	u64 pages;			/* vmkernel pages it holds */
+	u32 exit_code;
+	char reason[96];
+	u64 started_ns;
+	struct uart uart;
+};
+
+/* ---- vm.c ---- */
+
+/* A host pointer to guest-physical [gpa, gpa + len) when it lies in the
+ * VM's RAM within one page; NULL otherwise (MMIO, a hole, past the end). */
+void *vm_guest_ptr(struct vm *vm, u64 gpa, u64 len);
+/* Copies to or from guest RAM across pages; -EFAULT if any byte is not RAM. */
+int vm_read(struct vm *vm, u64 gpa, void *dst, u64 len);
+int vm_write(struct vm *vm, u64 gpa, const void *src, u64 len);
+/* The VM stops: state OFF (code from the debug-exit port) or CRASHED,
+ * the reason logged; every VCPU stops at its next exit. */
+void vm_power_off(struct vm *vm, u32 code, const char *reason);
+void vm_crash(struct vm *vm, const char *fmt, ...) __printf(2, 3);
+
+/* ---- vcpu.c ---- */
+
+/* Makes a VCPU look at its interrupts: wakes its world if halted, or
+ * interrupts its CPU if the guest runs.  Any CPU. */
+void vcpu_kick(struct vcpu *v);
+/* INIT and SIPI from another VCPU's ICR.  Any CPU. */
+void vcpu_init_signal(struct vcpu *v);
+void vcpu_sipi(struct vcpu *v, u8 vector);
+u64 vcpu_reg(struct vcpu *v, enum vcpu_reg r);
+void vcpu_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val);
+
+/* ---- lapic.c ---- */
+
+void lapic_reset(struct vcpu *v, bool bsp);
+/* xAPIC MMIO at offset (0..0xfff) of the APIC page, 32-bit accesses. */
+void lapic_mmio_read(struct vcpu *v, u32 offset, u32 *val);
+void lapic_mmio_write(struct vcpu *v, u32 offset, u32 val);
+/* IA32_APIC_BASE and the x2APIC MSRs: true if msr is the APIC's. */
+bool lapic_msr(struct vcpu *v, u32 msr, bool write, u64 *val);
+/* The highest pending interrupt the guest may take now (by TPR/ISR), or -1. */
+int lapic_pending(struct vcpu *v);
+/* The guest took vector: IRR -> ISR. */
+void lapic_accept(struct vcpu *v, u8 vector);
+/* From a device or another APIC.  Any CPU. */
+void lapic_raise(struct vcpu *v, u8 vector);
+/* The APIC's gpa page, while the xAPIC is enabled. */
+u64 lapic_mmio_base(struct vcpu *v);
+
+/* ---- decode.c ---- */
+
+/* One MMIO access decoded from the instruction at the guest's RIP. */
+struct mmio_insn {
+	u8 len;			/* instruction bytes */
+	u8 size;		/* operand bytes: 1, 2, 4, 8 */
+	bool write;
+	bool has_imm;		/* write of an immediate, else of a register */
+	u8 reg;			/* enum vcpu_reg of the register operand */
+	u64 imm;
+	bool zero_extend;	/* movzx: a read into a wider register */
+};
+
+/* Fetches and decodes the instruction at RIP: 0, or -EINVAL for one an
+ * MMIO access may not be (the VM is then crashed by the caller). */
+int decode_mmio(struct vcpu *v, struct mmio_insn *out);
+/* Handles an NPF at gpa in the APIC page: decode, emulate, advance RIP.
+ * 0, or a negative errno with the VM crashed. */
+int vmm_mmio(struct vcpu *v, u64 gpa);
+/* Guest-virtual to guest-physical through the guest's own page tables
+ * (none, 32-bit, PAE, 4-level): 0 or -EFAULT. */
+int vmm_gva_to_gpa(struct vcpu *v, u64 gva, u64 *gpa);
+
+/* ---- uart.c ---- */
+
+int uart_init(struct vm *vm);
+void uart_fini(struct vm *vm);
+/* An access to ports 0x3f8..0x3ff: true if handled. */
+bool uart_io(struct vm *vm, u16 port, bool in, u32 *val);
+u64 uart_read_out(struct vm *vm, char *dst, u64 len, u64 from);
+u64 uart_write_in(struct vm *vm, const char *src, u64 len);
+
+/* ---- the vendor backend (arch/x86/svm/vcpu.c) ---- */
+
+/* The VM's nested page tables: guest RAM mapped from vm->ram, the APIC
+ * page left unmapped (it faults to vmm_mmio), everything else up to 4 GiB
+ * on one scratch page of the VM's, so no guest access reaches any page
+ * that is not the VM's own.  0 or -ENOMEM; fini frees every page. */
+int virt_vm_init(struct vm *vm);
+void virt_vm_fini(struct vm *vm);
+int virt_vcpu_init(struct vcpu *v);
+void virt_vcpu_fini(struct vcpu *v);
+/* Guest state for a start (VM_START's boot VCPU), for a SIPI (real mode at
+ * vector << 12), and the power-on reset state. */
+void virt_vcpu_boot(struct vcpu *v, const struct vmk_vm_boot *b);
+void virt_vcpu_sipi(struct vcpu *v, u8 vector);
+/* Runs the guest until an exit; interrupts may be taken after it. */
+void virt_vcpu_run(struct vcpu *v, struct vcpu_exit *e);
+void virt_vcpu_get_sregs(struct vcpu *v, struct vcpu_sregs *s);
+void virt_vcpu_set_rip(struct vcpu *v, u64 rip);
+/* Injections for the next run: an external interrupt, an exception. */
+void virt_vcpu_inject_irq(struct vcpu *v, u8 vector);
+void virt_vcpu_inject_exc(struct vcpu *v, u8 vector, bool has_err, u32 err);
+/* Ask for a VCPU_EXIT_WINDOW as soon as the guest can take an interrupt. */
+void virt_vcpu_want_window(struct vcpu *v, bool on);
+
+#endif
