@@ -144,6 +144,48 @@ static long ioctl_call(struct vmnix_call __user *ucall)
 			return -EINVAL;
 		len = call.args[1] * sizeof(struct vmk_module_stat);
 		break;
+	case VMK_CALL_VM_CREATE:	/* (config, size) */
+	case VMK_CALL_VM_SET:
+		len = sizeof(struct vmk_vm_config);
+		c.a[1] = len;
+		in = true;
+		break;
+	case VMK_CALL_VM_WRITE:		/* (id, guest address, buf, len): data goes in */
+		if (!call.args[3] || call.args[3] > VMK_VM_WRITE_MAX)
+			return -EINVAL;
+		bufarg = 2;
+		len = call.args[3];
+		in = true;
+		break;
+	case VMK_CALL_VM_START:		/* (id, boot state, size) */
+		bufarg = 1;
+		len = sizeof(struct vmk_vm_boot);
+		c.a[2] = len;
+		in = true;
+		break;
+	case VMK_CALL_VM_INFO:		/* (id, buf, size) */
+		bufarg = 1;
+		len = sizeof(struct vmk_vm_info);
+		c.a[2] = len;
+		break;
+	case VMK_CALL_VM_SERIAL_READ:	/* (id, buf, len, from) */
+		if (!call.args[2] || call.args[2] > VMK_VM_SERIAL_SIZE)
+			return -EINVAL;
+		bufarg = 1;
+		len = call.args[2];
+		break;
+	case VMK_CALL_VM_SERIAL_WRITE:	/* (id, buf, len): input goes in */
+		if (!call.args[2] || call.args[2] > VMK_VM_WRITE_MAX)
+			return -EINVAL;
+		bufarg = 1;
+		len = call.args[2];
+		in = true;
+		break;
+	case VMK_CALL_VM_STOP:		/* (id, how) */
+	case VMK_CALL_VM_RESET:		/* (id) */
+	case VMK_CALL_VM_DESTROY:
+	case VMK_CALL_VM_NEXT:
+		break;
 	default:
 		/* A module's vmkcall takes four numbers and no buffer. */
 		if (call.nr >= VMK_CALL_MODULE_BASE &&

@@ -991,7 +991,7 @@ static void op_call(void)
 {
 	struct vmnix_call c;
 	int kind = PK_SCRATCH, rc, e;
-	bool valid_nr, world_nr, module_nr, unknown_nr, valid_cpu, bad_arg = false;
+	bool valid_nr, world_nr, module_nr, vm_nr, unknown_nr, valid_cpu, bad_arg = false;
 
 	memset(&c, 0, sizeof(c));
 	c.nr = rnd_below(4) ? (vmk_u32)rnd_below(VMK_CALL_COUNT + 2) : (vmk_u32)rnd();
@@ -1023,10 +1023,11 @@ static void op_call(void)
 	 * not define (vmnix_abi.h, struct vmnix_call). */
 	world_nr = c.nr >= VMK_CALL_WORLD_CREATE && c.nr <= VMK_CALL_WORLD_NEXT;
 	module_nr = c.nr >= VMK_CALL_MODULE_LOAD && c.nr <= VMK_CALL_MODULE_LIST;
+	vm_nr = c.nr >= VMK_CALL_VM_CREATE && c.nr <= VMK_CALL_VM_SERIAL_WRITE;
 	valid_nr = c.nr == VMK_CALL_NOP || c.nr == VMK_CALL_INFO ||
 		   c.nr == VMK_CALL_LOG_READ || c.nr == VMK_CALL_CPU_STATS ||
 		   c.nr == VMK_CALL_WORLD_LIST || c.nr == VMK_CALL_CHECKSUM || world_nr ||
-		   module_nr;
+		   module_nr || vm_nr;
 	unknown_nr = c.nr >= VMK_CALL_COUNT;
 	valid_cpu = c.cpu < (vmk_u32)g.ncpus;
 	memset(io.scratch, 0xa5, 8192);
@@ -1041,15 +1042,17 @@ static void op_call(void)
 		if (rc != -1 || e != EINVAL)
 			failf("CALL nr %u cpu %u: %d (%s), expected EINVAL", c.nr, c.cpu,
 			      rc, rc ? strerror(e) : "success");
-	} else if (world_nr || module_nr) {
-		/* System-world and module calls with random arguments: the
+	} else if (world_nr || module_nr || vm_nr) {
+		/* System-world, module and VM calls with random arguments: the
 		 * vmkernel's own answer, or the shim's for a request it cannot
-		 * copy in or out, for no vmkernel loaded, or (modules) for a
-		 * size out of bounds; never anything else. */
+		 * copy in or out, for no vmkernel loaded, or (modules, VMs)
+		 * for a size out of bounds; never anything else. */
+		bool sized = module_nr || vm_nr;
+
 		if (rc != 0 && !(rc == -1 && (e == EFAULT || e == ENODEV ||
-					      (module_nr && (e == EINVAL || e == ENOMEM)))))
-			failf("CALL nr %u (system worlds, modules): %d (%s), expected the vmkernel's answer or EFAULT, ENODEV%s",
-			      c.nr, rc, strerror(e), module_nr ? ", EINVAL, ENOMEM" : "");
+					      (sized && (e == EINVAL || e == ENOMEM)))))
+			failf("CALL nr %u (system worlds, modules, VMs): %d (%s), expected the vmkernel's answer or EFAULT, ENODEV%s",
+			      c.nr, rc, strerror(e), sized ? ", EINVAL, ENOMEM" : "");
 		else if (rc == 0 && !io.loaded)
 			failf("CALL nr %u answered while not loaded", c.nr);
 	} else if (!io.loaded) {
