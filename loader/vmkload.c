@@ -503,6 +503,14 @@ out:
 	return rc;
 }
 
+/* Whether the vmkernel has a VM, which refuses the unload. */
+static bool vms_exist(int fd)
+{
+	struct vmnix_call c = { .nr = VMK_CALL_VM_NEXT };
+
+	return ioctl(fd, VMNIX_IOC_CALL, &c) == 0 && c.ret > 0;
+}
+
 static int do_unload(bool quiet)
 {
 	struct vmnix_status st;
@@ -532,6 +540,9 @@ static int do_unload(bool quiet)
 		if (get_status(fd, &st) == 0 && !st.loaded) {
 			fprintf(stderr, "%s: vmkernel not loaded\n", prog);
 			rc = EXIT_NOT_LOADED;
+		} else if (e == EBUSY && vms_exist(fd)) {
+			fprintf(stderr, "%s: unload refused: the vmkernel still has virtual machines; "
+				"stop and destroy them first (vmware-cmd list)\n", prog);
 		} else {
 			fprintf(stderr, "%s: unload failed: %s\n", prog, strerror(e));
 		}

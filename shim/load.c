@@ -481,6 +481,22 @@ error_free:
 	return err;
 }
 
+/*
+ * A VM's memory and worlds live in the region: the tools' unload is
+ * refused while the vmkernel has any VM, powered on or off, so that none
+ * is lost unseen (shutdown and reboot unload regardless).
+ */
+int vmnix_unload_vms_gone(void)
+{
+	long id = vmnix_call(VMK_CALL_VM_NEXT, 0, 0, 0, 0);
+
+	if (id <= 0)
+		return 0;
+	pr_warn("unload refused: the vmkernel still has VM %ld; stop and destroy its VMs first (vmware-cmd list)\n",
+		id);
+	return -EBUSY;
+}
+
 /* The log offset is in the image header, which is readable again once
  * every CPU has left. */
 int vmnix_unload(void)

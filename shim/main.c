@@ -356,7 +356,9 @@ static long vmnix_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	case VMNIX_IOC_UNLOAD:
 		if (!mutex_trylock(&vmnix.lock))
 			return -EBUSY;
-		err = vmnix_unload();
+		err = vmnix_unload_vms_gone();
+		if (!err)
+			err = vmnix_unload();
 		mutex_unlock(&vmnix.lock);
 		return err;
 	case VMNIX_IOC_STATUS:

@@ -64,6 +64,7 @@ extern struct vmnix vmnix;
 
 int vmnix_load(struct vmnix_load *req, const void __user *image);
 int vmnix_unload(void);
+int vmnix_unload_vms_gone(void);
 void vmnix_status(struct vmnix_status *st);
 int vmnix_cpu_online(unsigned int cpu);
 int vmnix_cpu_give(struct vmnix_cpu *req);
