@@ -10,8 +10,9 @@
 # Expected outcomes (the manifest's expect column):
 #   pass       exit status 1 (code 0 through isa-debug-exit), a SUMMARY
 #              line with 0 unexpected failures, PASS lines and no FAIL
-#   fail       exit status 3 (code 1) and a SUMMARY with failures: the
-#              guest's checks must catch what bare QEMU does differently
+#   fail=TEXT  exit status 3 (code 1), a SUMMARY with failures, and a
+#              FAIL line containing TEXT: the guest's checks must catch
+#              what bare QEMU does differently, or the bad option given
 #   exit=N     exit status 2N+1, and no SUMMARY
 #   reset      the machine reset (QEMU -no-reboot exits with status 0)
 #              right after the guest's last line "GUEST: ...", no SUMMARY
@@ -109,13 +110,15 @@ run_one() {
 			pass "$name: ${sum#SUMMARY: } ($((end - start))s)"
 		fi
 		;;
-	fail)
+	fail=*)
 		if [ $rc -ne 3 ]; then
 			fail "$name: exit status $rc, expected 3 (last line '$last')"
 		elif ! [[ $sum =~ ^SUMMARY:\ [0-9]+\ tests,\ [1-9][0-9]*\ unexpected\ failures ]]; then
 			fail "$name: summary '$sum', expected failures"
+		elif ! tr -d '\r' <"$log" | grep '^FAIL: ' | grep -qF -- "${expect#fail=}"; then
+			fail "$name: no FAIL line says '${expect#fail=}'"
 		else
-			pass "$name: fails as it must on bare QEMU: $(grep '^FAIL: ' "$log" | head -n 1)"
+			pass "$name: fails as it must: $(tr -d '\r' <"$log" | grep '^FAIL: ' | grep -F -- "${expect#fail=}" | head -n 1)"
 		fi
 		;;
 	exit=*)
