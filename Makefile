@@ -91,6 +91,7 @@ include tests/sim/sim.mk
 include tests/e2e/fuzz/fuzz.mk
 include tests/libvirt/libvirt.mk
 include tests/e2e/tty/tty.mk
+include tests/guests/guests.mk
 include tests/e2e/e2e.mk
 
 build: $(TARGETS) $(SHIM_KO) $(O)/initrd.img

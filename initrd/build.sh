@@ -30,6 +30,7 @@ export VMKX_ROOTFS="$top/console-os/rootfs"
 export VMKX_BIN="$build/console-os/bin"
 export VMKX_SHIM="${VMKX_SHIM:-$top/shim/vmnix.ko}"
 export VMKX_VMKERNEL="${VMKX_VMKERNEL:-$build/vmkernel/vmkernel}"
+export VMKX_GUESTS="${VMKX_GUESTS:-$build/guests}"
 export VMKX_VMKERNEL_DEBUG="${VMKX_VMKERNEL_DEBUG:-$build/vmkernel/vmkernel-debug}"
 # stress-ng checks its own results: the console's workload in the soak.
 # kexec restarts the console kernel (and tests that state handed back is clean).

@@ -14,6 +14,7 @@
 #   VMKX_SHIM     path of vmnix.ko (optional)
 #   VMKX_VMKERNEL path of the vmkernel image (optional)
 #   VMKX_VMKERNEL_DEBUG path of its VMK_DEBUG build (optional)
+#   VMKX_GUESTS   directory of test guests (*.elf) for /usr/lib/vmkx/guests
 #   VMKX_EXTRA    extra binaries from the host to include (optional)
 
 check() {
@@ -56,6 +57,11 @@ install() {
 	fi
 	if [[ -n $VMKX_VMKERNEL_DEBUG && -f $VMKX_VMKERNEL_DEBUG ]]; then
 		inst_simple "$VMKX_VMKERNEL_DEBUG" /lib/vmkx/vmkernel-debug
+	fi
+	if [[ -n $VMKX_GUESTS && -d $VMKX_GUESTS ]]; then
+		for f in "$VMKX_GUESTS"/*.elf; do
+			[[ -f $f ]] && inst_simple "$f" "/usr/lib/vmkx/guests/${f##*/}"
+		done
 	fi
 	for f in $VMKX_EXTRA; do
 		[[ -e $f ]] && inst_binary "$f"
