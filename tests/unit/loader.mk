@@ -22,3 +22,6 @@ $(FUZZ_IMAGE): loader/fuzz-image.c $(LOADER_FUZZ_SRCS) | deps
 	$(CC) $(UNIT_CFLAGS) -o $@ $(filter %.c,$^)
 
 unit-build: $(FUZZ_IMAGE)
+
+$(UNIT_DIR)/test_multiboot: loader/multiboot.c loader/multiboot.h loader/fail.h \
+	vmkernel/abi/vmnix_abi.h

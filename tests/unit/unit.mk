@@ -18,6 +18,9 @@ $(UNIT_DIR)/%: tests/unit/%.c | deps
 
 $(UNIT_DIR)/test_cmdline: console-os/tools/cmdline.c console-os/tools/cmdline.h
 
+$(UNIT_DIR)/test_vmx: console-os/tools/vmx.c console-os/tools/vmx.h \
+	console-os/tools/vmkdev.c console-os/tools/vmkdev.h vmkernel/abi/vmnix_abi.h
+
 .PHONY: unit-build unit-run
 unit-build: $(UNIT_BINS)
 
