@@ -23,6 +23,9 @@ VMK_CFLAGS := -std=c11 -ffreestanding -fno-builtin -nostdlib -fpie \
 	-DVMK_FREESTANDING '-DVMK_RELEASE="$(VMK_RELEASE)"' \
 	-include vmkernel/include/vmk/visibility.h \
 	-Ivmkernel/include -Ivmkernel/abi -Ivmkernel/arch/x86/include
+# The VMs' local APIC (vmm/lapic.c) is called only once it is part of
+# the tree; until then a VCPU has none.
+VMK_CFLAGS += -DVMM_LAPIC=$(if $(wildcard vmkernel/vmm/lapic.c),1,0)
 # The debug image says so in its release string (/proc/vmware/version).
 VMK_DBG_CFLAGS := -DVMK_DEBUG -UVMK_RELEASE '-DVMK_RELEASE="$(VMK_RELEASE)-debug"'
 VMK_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z norelro -z noexecstack \
@@ -34,7 +37,9 @@ VMK_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z norelro -z noexecstack \
 VMK_VIRT_SRCS := \
 	vmkernel/arch/x86/svm/entry.S \
 	vmkernel/arch/x86/svm/svm.c \
-	vmkernel/arch/x86/svm/floor.c
+	vmkernel/arch/x86/svm/floor.c \
+	vmkernel/arch/x86/svm/vcpu.c \
+	vmkernel/arch/x86/svm/guest.S
 
 VMK_SRCS := \
 	vmkernel/arch/x86/head.S \
@@ -58,6 +63,9 @@ VMK_SRCS := \
 	vmkernel/kernel/cpu.c \
 	vmkernel/kernel/sysworld.c \
 	vmkernel/kernel/module.c \
+	vmkernel/vmm/vm.c \
+	vmkernel/vmm/vcpu.c \
+	vmkernel/vmm/uart.c \
 	vmkernel/lib/modelf.c \
 	vmkernel/lib/string.c \
 	vmkernel/lib/format.c \
@@ -65,7 +73,7 @@ VMK_SRCS := \
 
 VMK_OBJS := $(patsubst vmkernel/%,$(VMK_O)/%.o,$(VMK_SRCS))
 VMK_DBG_OBJS := $(patsubst vmkernel/%,$(VMK_DBG_O)/%.o,$(VMK_SRCS))
-VMK_HDRS := $(shell find vmkernel/include vmkernel/abi vmkernel/arch/x86/include vmkernel/arch/x86/svm -name '*.h')
+VMK_HDRS := $(shell find vmkernel/include vmkernel/abi vmkernel/arch/x86/include vmkernel/arch/x86/svm vmkernel/vmm -name '*.h')
 
 $(VMK_O)/%.c.o: vmkernel/%.c $(VMK_HDRS) vmkernel/vmkernel.mk | deps
 	@mkdir -p $(@D)

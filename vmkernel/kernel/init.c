@@ -24,6 +24,7 @@
 #include <vmk/machine.h>
 #include <vmk/mem.h>
 #include <vmk/sched.h>
+#include <vmk/vm.h>
 #include <vmk/world.h>
 
 /*
@@ -75,6 +76,7 @@ static int init_steps(const struct vmk_boot_info *bi)
 		return err;
 	if ((err = cpu_init(bi->ncpus)))
 		return err;
+	vm_init();
 	if (bi->fail_step == VMK_FAIL_LOCK_ORDER)
 		init_lock_order_fault();
 	return 0;

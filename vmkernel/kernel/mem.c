@@ -21,6 +21,7 @@ static const char *const mem_heap_names[MEM_HEAPS] = {
 	[MEM_HEAP_WORLD] = "world",
 	[MEM_HEAP_KERNEL] = "kernel",
 	[MEM_HEAP_MODULE] = "module",
+	[MEM_HEAP_VMM] = "vmm",
 };
 
 int mem_init(paddr_t region_pa, u64 region_size, void *region_va,

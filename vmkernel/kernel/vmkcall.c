@@ -17,6 +17,7 @@
 #include <vmk/mem.h>
 #include <vmk/module.h>
 #include <vmk/string.h>
+#include <vmk/vm.h>
 #include <vmk/world.h>
 #include <vmk/sysworld.h>
 
@@ -195,6 +196,94 @@ static s64 call_module_list(u64 gpa, u64 max)
 	return module_list(out, (u32)max);
 }
 
+/* ---- virtual machines: structures are copied in before vm.c checks
+ * them, so the console cannot change one between the check and the use. */
+
+static bool vm_id_ok(u64 id)
+{
+	return id > 0 && id <= 0xffffffffULL;
+}
+
+static s64 call_vm_config(u64 nr, u64 gpa, u64 size)
+{
+	struct vmk_vm_config c;
+	int err;
+
+	if (size < sizeof(c))
+		return -EINVAL;
+	const void *p = arch_guest_ptr(gpa, sizeof(c), &err);
+	if (!p)
+		return err;
+	memcpy(&c, p, sizeof(c));
+	return nr == VMK_CALL_VM_CREATE ? vm_create(&c) : vm_set(&c);
+}
+
+static s64 call_vm_write(u64 id, u64 vgpa, u64 gpa, u64 len)
+{
+	int err;
+
+	if (!vm_id_ok(id))
+		return -ENOENT;
+	if (len == 0 || len > VMK_VM_WRITE_MAX)
+		return -EINVAL;
+	const void *p = arch_guest_ptr(gpa, len, &err);
+	if (!p)
+		return err;
+	return vm_load((u32)id, vgpa, p, len);
+}
+
+static s64 call_vm_start(u64 id, u64 gpa, u64 size)
+{
+	struct vmk_vm_boot b;
+	int err;
+
+	if (!vm_id_ok(id))
+		return -ENOENT;
+	if (size < sizeof(b))
+		return -EINVAL;
+	const void *p = arch_guest_ptr(gpa, sizeof(b), &err);
+	if (!p)
+		return err;
+	memcpy(&b, p, sizeof(b));
+	return vm_start((u32)id, &b);
+}
+
+static s64 call_vm_info(u64 id, u64 gpa, u64 size)
+{
+	struct vmk_vm_info info;
+	int err;
+
+	if (!vm_id_ok(id))
+		return -ENOENT;
+	if (size < sizeof(info))
+		return -EINVAL;
+	void *p = arch_guest_ptr(gpa, sizeof(info), &err);
+	if (!p)
+		return err;
+	s64 ret = vm_info((u32)id, &info);
+	if (ret)
+		return ret;
+	memcpy(p, &info, sizeof(info));
+	return 0;
+}
+
+static s64 call_vm_serial(u64 nr, u64 id, u64 gpa, u64 len, u64 from)
+{
+	int err;
+
+	if (!vm_id_ok(id))
+		return -ENOENT;
+	if (len == 0)
+		return 0;
+	if (len > VMK_VM_SERIAL_SIZE)
+		return -EINVAL;
+	char *p = arch_guest_ptr(gpa, len, &err);
+	if (!p)
+		return err;
+	return nr == VMK_CALL_VM_SERIAL_READ ? vm_serial_read((u32)id, p, len, from) :
+					       vm_serial_write((u32)id, p, len);
+}
+
 s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 {
 	switch (nr) {
@@ -244,6 +333,26 @@ s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 		return module_unload((u32)MIN(a1, (u64)UINT32_MAX));
 	case VMK_CALL_MODULE_LIST:
 		return call_module_list(a0, a1);
+	case VMK_CALL_VM_CREATE:
+	case VMK_CALL_VM_SET:
+		return call_vm_config(nr, a0, a1);
+	case VMK_CALL_VM_WRITE:
+		return call_vm_write(a0, a1, a2, a3);
+	case VMK_CALL_VM_START:
+		return call_vm_start(a0, a1, a2);
+	case VMK_CALL_VM_STOP:
+		return vm_id_ok(a0) ? vm_stop((u32)a0, (u32)MIN(a1, 2ULL)) : -ENOENT;
+	case VMK_CALL_VM_RESET:
+		return vm_id_ok(a0) ? vm_reset((u32)a0) : -ENOENT;
+	case VMK_CALL_VM_DESTROY:
+		return vm_id_ok(a0) ? vm_destroy((u32)a0) : -ENOENT;
+	case VMK_CALL_VM_INFO:
+		return call_vm_info(a0, a1, a2);
+	case VMK_CALL_VM_NEXT:
+		return a0 <= 0xffffffffULL ? vm_next((u32)a0) : -ENOENT;
+	case VMK_CALL_VM_SERIAL_READ:
+	case VMK_CALL_VM_SERIAL_WRITE:
+		return call_vm_serial(nr, a0, a1, a2, a3);
 	default:
 		return module_call(nr, a0, a1, a2, a3);
 	}

@@ -107,6 +107,10 @@ struct vcpu {
 	struct lapic lapic;
 	void *stack;			/* its world's stack */
 	u64 exits[VMK_VM_EXIT_KINDS];
+	u64 pat, misc_enable;		/* emulated MSRs */
+	bool quit;			/* any CPU: its world is to exit */
+	bool gone;			/* any CPU: it exited, off its stack */
+	bool parked;			/* any CPU: it waits, out of the guest */
 };
 
 struct uart {
@@ -148,8 +152,13 @@ int vm_write(struct vm *vm, u64 gpa, const void *src, u64 len);
  * the reason logged; every VCPU stops at its next exit. */
 void vm_power_off(struct vm *vm, u32 code, const char *reason);
 void vm_crash(struct vm *vm, const char *fmt, ...) __printf(2, 3);
+/* The VCPU whose world w is, or NULL. */
+struct vcpu *vm_vcpu_of(const struct world *w);
 
 /* ---- vcpu.c ---- */
+
+/* Where a VCPU's world starts, on its own stack (vm.c creates it). */
+void vcpu_main(void);
 
 /* Makes a VCPU look at its interrupts: wakes its world if halted, or
  * interrupts its CPU if the guest runs.  Any CPU. */

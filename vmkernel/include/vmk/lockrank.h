@@ -25,6 +25,7 @@ enum lock_rank {
 
 	/* ---- spinlocks and IRQ locks ---- */
 	LOCK_RANK_CPU_CONFIG	= 900,	/* CPUs given and taken, console-made worlds */
+	LOCK_RANK_VM		= 950,	/* one VM's state and devices (vmm/vmm.h) */
 	LOCK_RANK_POOL		= 1000,	/* resource-pool tree, admission, entitlements */
 	LOCK_RANK_MODULE	= 1050,	/* the module table and module vmkcalls */
 	LOCK_RANK_WORLD_TABLE	= 1100,	/* world table: IDs and slots */

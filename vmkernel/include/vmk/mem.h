@@ -19,6 +19,8 @@ enum mem_heap_id {
 	MEM_HEAP_WORLD,		/* world records and groups */
 	MEM_HEAP_KERNEL,	/* everything else the kernel keeps */
 	MEM_HEAP_MODULE,	/* loaded modules: their code, data and heap */
+	MEM_HEAP_VMM,		/* VMs' control structures: VCPUs, stacks,
+				 * VMCBs, nested page tables, serial rings */
 	MEM_HEAPS
 };
 

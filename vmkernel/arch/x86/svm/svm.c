@@ -108,6 +108,8 @@ int virt_init(void)
 
 	if (!err)
 		err = floor_init();
+	if (!err)
+		err = svm_guest_init();
 	return err;
 }
 

@@ -149,6 +149,9 @@ struct leave_state;
 /* floor.c: the floor guest's pages and nested tables. */
 int floor_init(void);
 
+/* vcpu.c: the VMs' intercept maps and the per-CPU host save areas. */
+int svm_guest_init(void);
+
 /* entry.S: the VMRUN loop, entered on the vmkernel's stack, tables,
  * GDT and IDT; and the last step of handing the CPU back to Linux. */
 __noreturn void svm_launch(struct host_frame *f, u64 cr3, struct desc_ptr *gdt,

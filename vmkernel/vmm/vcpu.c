@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A VCPU world's loop: wait until the VCPU may run (its VM started, or a
+ * SIPI for a secondary VCPU), inject what its local APIC has pending, run
+ * the guest through the backend, and handle the exit.  The virtual
+ * platform is here, apart from the APIC (lapic.c) and COM1 (uart.c):
+ *
+ *   CPUID    the host's, filtered: hypervisor bit set; SVM, VMX, XSAVE,
+ *            MONITOR, x2APIC and the TSC deadline timer hidden; leaf
+ *            0x40000000 says "VMwareVMware" and 0x40000010 gives the TSC
+ *            and APIC bus rates in kHz, as ESX does
+ *   MSRs     the APIC's to lapic_msr(); TSC, PAT, MISC_ENABLE, the MTRRs
+ *            and a few others emulated; anything else is #GP
+ *   ports    COM1; 0xf4, the debug exit (`outl(code, 0xf4)` powers the VM
+ *            off with that code); the PICs' and every other port absorb
+ *            writes and read as all-ones
+ *   HLT      the world waits until an interrupt is pending: an idle VM
+ *            costs its CPU nothing
+ *   NPF      in the APIC page: emulated (vmm_mmio); anywhere else the
+ *            nested tables map something, so a fault is a crash
+ *   the rest SHUTDOWN (triple fault) crashes the VM; VMMCALL is #UD; any
+ *            exit the platform does not know crashes the VM with its code
+ *            and RIP in the reason.  Only that VM stops.
+ *
+ * A VCPU leaves its CPU at the scheduling points of this loop: each exit
+ * that finds the CPU wanted (cpu_attention()), and every wait.
+ */
+#include <vmk/arch.h>
+#include <vmk/check.h>
+#include <vmk/cpu.h>
+#include <vmk/errno.h>
+#include <vmk/log.h>
+#include <vmk/machine.h>
+#include <vmk/string.h>
+#include <vmk/world.h>
+#include "vmm.h"
+#include "x86/cpu.h"
+
+/* The local APIC's timer counts at this rate (lapic.c's clock is the
+ * vmkernel's nanoseconds); the guest learns it from leaf 0x40000010. */
+#define VCPU_APIC_BUS_KHZ	1000000U
+
+#define VCPU_PORT_DEBUG_EXIT	0xf4
+#define VEC_UD			6
+#define VEC_GP			13
+
+#define MSR_TSC			0x00000010
+#define MSR_PLATFORM_ID		0x00000017
+#define MSR_APIC_BASE		0x0000001b
+#define MSR_FEATURE_CONTROL	0x0000003a
+#define MSR_BIOS_SIGN_ID	0x0000008b
+#define MSR_MTRRCAP		0x000000fe
+#define MSR_MCG_CAP		0x00000179
+#define MSR_MCG_STATUS		0x0000017a
+#define MSR_MISC_ENABLE		0x000001a0
+#define MSR_PAT			0x00000277
+#define MSR_MTRR_DEF_TYPE	0x000002ff
+
+static u32 vcpu_tsc_khz;
+
+u64 vcpu_reg(struct vcpu *v, enum vcpu_reg r)
+{
+	return v->regs[r];
+}
+
+void vcpu_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
+{
+	v->regs[r] = val;
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	struct world *w = READ_ONCE(v->world);
+
+	if (!w)
+		return;
+	/* Both: it may be about to wait, or about to enter the guest. */
+	world_wakeup(v);
+	arch_cpu_kick(READ_ONCE(w->cpu));
+}
+
+void vcpu_init_signal(struct vcpu *v)
+{
+	__atomic_store_n(&v->init_pending, true, __ATOMIC_RELEASE);
+	vcpu_kick(v);
+}
+
+/* A SIPI counts only while the VCPU waits for one; the bit above the
+ * vector says the loop has not yet started it there. */
+#define VCPU_SIPI_PENDING	0x100U
+
+void vcpu_sipi(struct vcpu *v, u8 vector)
+{
+	struct vm *vm = v->vm;
+
+	spin_lock(&vm->lock);
+	if (v->run_state == VCPU_WAIT_SIPI && !v->init_pending &&
+	    vm->state == VMK_VM_RUNNING) {
+		v->sipi_vector = VCPU_SIPI_PENDING | vector;
+		WRITE_ONCE(v->run_state, VCPU_RUNNABLE);
+	}
+	spin_unlock(&vm->lock);
+	vcpu_kick(v);
+}
+
+/* ---- CPUID ---- */
+
+static void vcpu_cpuid(struct vcpu *v)
+{
+	u32 leaf = (u32)v->regs[VCPU_RAX], sub = (u32)v->regs[VCPU_RCX];
+	struct cpuid_regs r = { 0, 0, 0, 0 };
+
+	if (!vcpu_tsc_khz) {
+		struct vmk_info info;
+
+		arch_fill_info(&info);
+		vcpu_tsc_khz = (u32)info.tsc_khz;
+	}
+	if (leaf >= 0x40000000 && leaf < 0x40000100) {
+		if (leaf == 0x40000000)
+			/* "VMwareVMware" */
+			r = (struct cpuid_regs){ 0x40000010, 0x61774d56, 0x4d566572,
+						 0x65726177 };
+		else if (leaf == 0x40000010)
+			r = (struct cpuid_regs){ vcpu_tsc_khz, VCPU_APIC_BUS_KHZ, 0, 0 };
+	} else {
+		r = cpuid(leaf, sub);
+		switch (leaf) {
+		case 1:
+			r.ecx |= 1U << 31;			/* hypervisor */
+			r.ecx &= ~((1U << 3) | (1U << 5) |	/* MONITOR, VMX */
+				   (1U << 21) | (1U << 24) |	/* x2APIC, TSC deadline */
+				   (1U << 26) | (1U << 27) |	/* XSAVE, OSXSAVE */
+				   (1U << 28));			/* AVX: needs XSAVE */
+			r.ebx = (r.ebx & 0x0000ffffU) | (v->index << 24) |
+				(v->vm->nvcpus << 16);
+			break;
+		case 7:
+			if (sub == 0) {
+				/* What needs XSAVE state: AVX2, AVX-512, AMX. */
+				r.ebx &= ~((1U << 5) | (1U << 16) | (1U << 17) |
+					   (1U << 21) | (1U << 26) | (1U << 27) |
+					   (1U << 28) | (1U << 30) | (1U << 31));
+				r.ecx &= ~((1U << 1) | (1U << 3) | (1U << 4));
+				r.edx &= ~((1U << 22) | (1U << 24) | (1U << 25));
+			}
+			break;
+		case 0xd:
+			r = (struct cpuid_regs){ 0, 0, 0, 0 };
+			break;
+		case 0x80000001:
+			r.ecx &= ~((1U << 2) | (1U << 13));	/* SVM, MWAITX */
+			break;
+		case 0x8000000a:
+			r = (struct cpuid_regs){ 0, 0, 0, 0 };
+			break;
+		default:
+			break;
+		}
+	}
+	v->regs[VCPU_RAX] = r.eax;
+	v->regs[VCPU_RBX] = r.ebx;
+	v->regs[VCPU_RCX] = r.ecx;
+	v->regs[VCPU_RDX] = r.edx;
+}
+
+/* ---- MSRs ---- */
+
+/* 0 with *val for a read, or the write done; -1 for #GP. */
+static int vcpu_msr_access(struct vcpu *v, u32 msr, bool write, u64 *val)
+{
+	if (VMM_LAPIC && lapic_msr(v, msr, write, val))
+		return 0;
+	switch (msr) {
+	case MSR_TSC:
+		if (!write)
+			*val = arch_cycles();
+		return 0;		/* the guest's TSC is the host's */
+	case MSR_PAT:
+		if (write)
+			v->pat = *val;
+		else
+			*val = v->pat;
+		return 0;
+	case MSR_MISC_ENABLE:
+		if (write)
+			v->misc_enable = *val;
+		else
+			*val = v->misc_enable;
+		return 0;
+	case MSR_PLATFORM_ID:
+	case MSR_FEATURE_CONTROL:
+	case MSR_BIOS_SIGN_ID:
+	case MSR_MTRRCAP:
+	case MSR_MCG_CAP:
+	case MSR_MCG_STATUS:
+	case MSR_MTRR_DEF_TYPE:
+		if (!write)
+			*val = 0;
+		return 0;		/* nothing to keep: writes absorbed */
+	default:
+		return -1;
+	}
+}
+
+static void vcpu_msr(struct vcpu *v, const struct vcpu_exit *e)
+{
+	u32 msr = e->msr.msr;
+	u64 val = (v->regs[VCPU_RDX] << 32) | (u32)v->regs[VCPU_RAX];
+	struct vcpu_sregs s;
+
+	if (vcpu_msr_access(v, msr, e->msr.write, &val)) {
+		virt_vcpu_inject_exc(v, VEC_GP, true, 0);
+		return;
+	}
+	if (!e->msr.write) {
+		v->regs[VCPU_RAX] = (u32)val;
+		v->regs[VCPU_RDX] = val >> 32;
+	}
+	virt_vcpu_get_sregs(v, &s);
+	virt_vcpu_set_rip(v, s.rip + 2);
+}
+
+/* ---- I/O ports ---- */
+
+static void vcpu_io(struct vcpu *v, const struct vcpu_exit *e)
+{
+	struct vm *vm = v->vm;
+	u16 port = e->io.port;
+	u32 mask = e->io.size >= 4 ? 0xffffffffU : (1U << (8 * e->io.size)) - 1;
+	u32 val = (u32)v->regs[VCPU_RAX] & mask;
+	bool handled;
+
+	if (e->io.string) {
+		struct vcpu_sregs s;
+
+		virt_vcpu_get_sregs(v, &s);
+		vm_crash(vm, "string I/O (INS/OUTS) on port 0x%x at rip 0x%lx is not "
+			 "emulated", port, s.rip);
+		return;
+	}
+	if (!e->io.in && port == VCPU_PORT_DEBUG_EXIT) {
+		vm_power_off(vm, val, "the guest wrote its exit code to port 0xf4");
+		virt_vcpu_set_rip(v, e->io.next_rip);
+		return;
+	}
+	spin_lock(&vm->lock);
+	handled = uart_io(vm, port, e->io.in, &val);
+	spin_unlock(&vm->lock);
+	if (!handled && e->io.in)
+		val = 0xffffffffU;	/* no device: the bus floats */
+	if (e->io.in) {
+		u64 rax = v->regs[VCPU_RAX];
+
+		v->regs[VCPU_RAX] = e->io.size >= 4 ? (u64)val :
+				    (rax & ~(u64)mask) | (val & mask);
+	}
+	virt_vcpu_set_rip(v, e->io.next_rip);
+}
+
+/* ---- interrupts ---- */
+
+static void vcpu_inject(struct vcpu *v)
+{
+	struct vcpu_sregs s;
+	int vec = VMM_LAPIC ? lapic_pending(v) : -1;
+
+	if (vec < 0) {
+		virt_vcpu_want_window(v, false);
+		return;
+	}
+	virt_vcpu_get_sregs(v, &s);
+	if (!(s.rflags & (1ULL << 9)) || s.irq_shadow) {
+		virt_vcpu_want_window(v, true);
+		return;
+	}
+	virt_vcpu_want_window(v, false);
+	if (VMM_LAPIC)
+		lapic_accept(v, (u8)vec);
+	virt_vcpu_inject_irq(v, (u8)vec);
+}
+
+/* ---- the loop ---- */
+
+/* Waits for event v with vm->lock held, which it drops; interrupts on
+ * again after. */
+static void vcpu_wait(struct vcpu *v)
+{
+	__atomic_store_n(&v->parked, true, __ATOMIC_RELEASE);
+	world_wait_locked(v, &v->vm->lock);
+	cpu_after_switch();
+	arch_irq_enable();
+	__atomic_store_n(&v->parked, false, __ATOMIC_RELEASE);
+}
+
+/* With vm->lock held: true if the VCPU may enter the guest now;
+ * otherwise it has waited (the lock dropped) and the caller looks again. */
+static bool vcpu_ready(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	if (vm->state != VMK_VM_RUNNING || v->run_state == VCPU_STOPPED) {
+		vcpu_wait(v);
+		return false;
+	}
+	if (v->init_pending) {
+		/* INIT: the VCPU waits for a SIPI, its APIC reset. */
+		v->init_pending = false;
+		if (VMM_LAPIC)
+			lapic_reset(v, v->index == 0);
+		WRITE_ONCE(v->run_state, VCPU_WAIT_SIPI);
+	}
+	if (v->run_state == VCPU_WAIT_SIPI) {
+		vcpu_wait(v);
+		return false;
+	}
+	if (v->sipi_vector & VCPU_SIPI_PENDING) {
+		virt_vcpu_sipi(v, (u8)v->sipi_vector);
+		v->sipi_vector &= 0xff;
+	}
+	if (v->run_state == VCPU_HALTED) {
+		if (!VMM_LAPIC || lapic_pending(v) < 0) {
+			vcpu_wait(v);
+			return false;
+		}
+		WRITE_ONCE(v->run_state, VCPU_RUNNABLE);
+	}
+	return true;
+}
+
+static u32 vcpu_exit_kind(u32 reason)
+{
+	switch (reason) {
+	case VCPU_EXIT_IO: return VMK_VM_EXIT_IO;
+	case VCPU_EXIT_MSR: return VMK_VM_EXIT_MSR;
+	case VCPU_EXIT_CPUID: return VMK_VM_EXIT_CPUID;
+	case VCPU_EXIT_HLT: return VMK_VM_EXIT_HLT;
+	case VCPU_EXIT_INTR: return VMK_VM_EXIT_INTR;
+	case VCPU_EXIT_WINDOW: return VMK_VM_EXIT_WINDOW;
+	case VCPU_EXIT_NPF: return VMK_VM_EXIT_NPF;
+	default: return VMK_VM_EXIT_OTHER;
+	}
+}
+
+static void vcpu_npf(struct vcpu *v, const struct vcpu_exit *e)
+{
+	u64 apic = VMM_LAPIC ? lapic_mmio_base(v) : 0;
+	struct vcpu_sregs s;
+
+	if (VMM_LAPIC && apic && (e->npf.gpa & ~0xfffULL) == apic) {
+		v->exits[VMK_VM_EXIT_NPF]--;
+		v->exits[VMK_VM_EXIT_MMIO]++;
+		vmm_mmio(v, e->npf.gpa);
+		return;
+	}
+	virt_vcpu_get_sregs(v, &s);
+	vm_crash(v->vm, "guest-physical 0x%lx is not memory (%s at rip 0x%lx)",
+		 e->npf.gpa, e->npf.write ? "write" : e->npf.fetch ? "fetch" : "read",
+		 s.rip);
+}
+
+static void vcpu_handle(struct vcpu *v, const struct vcpu_exit *e)
+{
+	struct vcpu_sregs s;
+
+	switch (e->reason) {
+	case VCPU_EXIT_NONE:
+	case VCPU_EXIT_INTR:
+	case VCPU_EXIT_WINDOW:
+		break;
+	case VCPU_EXIT_IO:
+		vcpu_io(v, e);
+		break;
+	case VCPU_EXIT_MSR:
+		vcpu_msr(v, e);
+		break;
+	case VCPU_EXIT_CPUID:
+		vcpu_cpuid(v);
+		virt_vcpu_get_sregs(v, &s);
+		virt_vcpu_set_rip(v, s.rip + 2);
+		break;
+	case VCPU_EXIT_HLT:
+		virt_vcpu_get_sregs(v, &s);
+		virt_vcpu_set_rip(v, s.rip + 1);
+		WRITE_ONCE(v->run_state, VCPU_HALTED);
+		break;
+	case VCPU_EXIT_NPF:
+		vcpu_npf(v, e);
+		break;
+	case VCPU_EXIT_VMMCALL:
+		virt_vcpu_inject_exc(v, VEC_UD, false, 0);
+		break;
+	case VCPU_EXIT_SHUTDOWN:
+		virt_vcpu_get_sregs(v, &s);
+		vm_crash(v->vm, "triple fault (VCPU %u, rip 0x%lx)", v->index, s.rip);
+		break;
+	case VCPU_EXIT_INVALID:
+		vm_crash(v->vm, "the CPU refused VCPU %u's state (invalid guest state)",
+			 v->index);
+		break;
+	default:
+		virt_vcpu_get_sregs(v, &s);
+		vm_crash(v->vm, "unsupported exit 0x%lx on VCPU %u at rip 0x%lx",
+			 e->code, v->index, s.rip);
+		break;
+	}
+}
+
+void vcpu_main(void)
+{
+	struct vcpu *v;
+	struct vm *vm;
+
+	cpu_after_switch();
+	arch_irq_enable();
+	v = vm_vcpu_of(world_current());
+	CHECK(v);
+	vm = v->vm;
+	while (!READ_ONCE(v->quit)) {
+		struct vcpu_exit e;
+
+		spin_lock(&vm->lock);
+		if (!vcpu_ready(v))
+			continue;
+		spin_unlock(&vm->lock);
+		vcpu_inject(v);
+		virt_vcpu_run(v, &e);
+		v->exits[vcpu_exit_kind(e.reason)]++;
+		vcpu_handle(v, &e);
+		if (cpu_attention())
+			cpu_preempt_point();
+	}
+	__atomic_store_n(&v->parked, true, __ATOMIC_RELEASE);
+	cpu_world_exit(&v->gone);
+}
