@@ -92,6 +92,7 @@ include tests/e2e/fuzz/fuzz.mk
 include tests/libvirt/libvirt.mk
 include tests/e2e/tty/tty.mk
 include tests/guests/guests.mk
+include tests/e2e/vm/vm.mk
 include tests/e2e/e2e.mk
 
 build: $(TARGETS) $(SHIM_KO) $(O)/initrd.img
