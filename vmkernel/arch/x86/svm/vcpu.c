@@ -6,7 +6,7 @@
  * console's and more: physical interrupts (INTR, with V_INTR_MASKING, so
  * the host's RFLAGS.IF decides and a tick or an IPI always exits), NMI,
  * HLT, every I/O port (an all-ones IOPM), every MSR but the ones VMLOAD
- * and VMSAVE switch anyway (the MSRPM), SHUTDOWN, CPUID, the SVM
+ * and VMSAVE switch anyway (the MSRPM; reads of TSC_AUX too), SHUTDOWN, CPUID, the SVM
  * instructions, XSETBV, MONITOR and MWAIT.
  *
  * Run (svm_vcpu_enter in guest.S): with GIF clear, VMSAVE the host's
@@ -80,6 +80,7 @@ struct virt_vcpu {
 	paddr_t vmcb_pa;
 	void *fpu;			/* XSAVE (or FXSAVE) area */
 	u32 fpu_order;
+	u64 tsc_aux;			/* what RDTSCP returns in ECX */
 };
 
 /* A VM's nested tables, and every page they took, to free them. */
@@ -93,8 +94,11 @@ struct svm_npt {
 	struct vm *vm;
 };
 
-/* Per CPU: the host's VMSAVE area. */
+#define MSR_TSC_AUX		0xc0000103
+
+/* Per CPU: the host's VMSAVE area, and the TSC_AUX it holds now. */
 static void *svm_host_area[VMK_MAX_CPUS];
+static u64 svm_cpu_tsc_aux[VMK_MAX_CPUS];
 static u64 svm_host_area_pa[VMK_MAX_CPUS];
 static u8 *svm_guest_msrpm, *svm_guest_iopm;
 static u64 svm_guest_msrpm_pa, svm_guest_iopm_pa;
@@ -115,7 +119,8 @@ static u64 region_pa_of(const void *p)
 	return pa_addr(virt_to_region_pa(p));
 }
 
-static void msrpm_pass(u8 *map, u32 msr)
+/* Reads of msr no longer exit; writes do unless write is set too. */
+static void msrpm_pass(u8 *map, u32 msr, bool write)
 {
 	u32 base;
 
@@ -126,7 +131,7 @@ static void msrpm_pass(u8 *map, u32 msr)
 	else
 		base = 0x1000 * 8, msr -= 0xc0010000;
 	u32 bit = base + msr * 2;
-	map[bit / 8] &= (u8)~(3U << (bit % 8));
+	map[bit / 8] &= (u8)~((write ? 3U : 1U) << (bit % 8));
 }
 
 int svm_guest_init(void)
@@ -146,7 +151,10 @@ int svm_guest_init(void)
 	memset(svm_guest_msrpm, 0xff, 2 * PAGE_SIZE);
 	memset(svm_guest_iopm, 0xff, 3 * PAGE_SIZE);
 	for (u32 i = 0; i < ARRAY_SIZE(pass); i++)
-		msrpm_pass(svm_guest_msrpm, pass[i]);
+		msrpm_pass(svm_guest_msrpm, pass[i], true);
+	/* TSC_AUX is read by RDTSCP without an exit; a write exits, so that
+	 * each VCPU keeps its own (vcpu_tsc_aux). */
+	msrpm_pass(svm_guest_msrpm, MSR_TSC_AUX, false);
 	svm_guest_msrpm_pa = region_pa_of(svm_guest_msrpm);
 	svm_guest_iopm_pa = region_pa_of(svm_guest_iopm);
 	for (u32 i = 0; i < machine.ncpus; i++) {
@@ -154,6 +162,7 @@ int svm_guest_init(void)
 		if (!svm_host_area[i])
 			return -ENOMEM;
 		svm_host_area_pa[i] = region_pa_of(svm_host_area[i]);
+		svm_cpu_tsc_aux[i] = ~0ULL;
 	}
 	svm_nasid = cpuid(0x8000000a, 0).ebx;
 	svm_fpu_bytes = 512;
@@ -494,6 +503,21 @@ static bool vcpu_efer(struct vcpu *v, struct vmcb *c)
 	return true;
 }
 
+/* A write of TSC_AUX: this VCPU's from now on, and the CPU's while it
+ * runs. */
+static bool vcpu_tsc_aux(struct vcpu *v, struct vmcb *c)
+{
+	u32 cpu = arch_cpu_index();
+
+	if ((u32)v->regs[VCPU_RCX] != MSR_TSC_AUX || !(c->control.exit_info1 & 1))
+		return false;
+	v->virt->tsc_aux = (u32)v->regs[VCPU_RAX];
+	wrmsr(MSR_TSC_AUX, v->virt->tsc_aux);
+	svm_cpu_tsc_aux[cpu] = v->virt->tsc_aux;
+	vcpu_skip(c, 2);
+	return true;
+}
+
 void virt_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 {
 	struct virt_vcpu *vv = v->virt;
@@ -504,6 +528,10 @@ void virt_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 	c->save.rax = v->regs[VCPU_RAX];
 	c->save.rsp = v->regs[VCPU_RSP];
 	c->control.tlb_control = SVM_TLB_FLUSH_ALL;
+	if (svm_cpu_tsc_aux[cpu] != vv->tsc_aux) {
+		wrmsr(MSR_TSC_AUX, vv->tsc_aux);
+		svm_cpu_tsc_aux[cpu] = vv->tsc_aux;
+	}
 	fpu_load(vv);
 	svm_vcpu_enter(v->regs, pa_addr(vv->vmcb_pa), svm_host_area_pa[cpu]);
 	fpu_save(vv);
@@ -541,7 +569,7 @@ void virt_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 		e->io.next_rip = c->control.exit_info2;
 		break;
 	case SVM_EXIT_MSR:
-		if (vcpu_efer(v, c)) {
+		if (vcpu_efer(v, c) || vcpu_tsc_aux(v, c)) {
 			e->reason = VCPU_EXIT_NONE;
 			break;
 		}
