@@ -10,6 +10,8 @@
 # Expected outcomes (the manifest's expect column):
 #   pass       exit status 1 (code 0 through isa-debug-exit), a SUMMARY
 #              line with 0 unexpected failures, PASS lines and no FAIL
+#   skip       exit status 1, a SUMMARY with 0 unexpected failures and
+#              skips, no FAIL: the guest saw it had nothing to test
 #   fail=TEXT  exit status 3 (code 1), a SUMMARY with failures, and a
 #              FAIL line containing TEXT: the guest's checks must catch
 #              what bare QEMU does differently, or the bad option given
@@ -108,6 +110,17 @@ run_one() {
 			fail "$name: no PASS line"
 		else
 			pass "$name: ${sum#SUMMARY: } ($((end - start))s)"
+		fi
+		;;
+	skip)
+		if [ $rc -ne 1 ]; then
+			fail "$name: exit status $rc, expected 1 (last line '$last')"
+		elif ! [[ $sum =~ ^SUMMARY:\ [0-9]+\ tests,\ 0\ unexpected\ failures,\ [1-9][0-9]*\ skipped ]]; then
+			fail "$name: summary '$sum', expected skips and no failure"
+		elif grep -q '^FAIL: ' "$log"; then
+			fail "$name: FAIL lines under a clean summary"
+		else
+			pass "$name: skips as it must: $(tr -d '\r' <"$log" | grep '^SKIP: ' | head -n 1)"
 		fi
 		;;
 	fail=*)
