@@ -45,6 +45,7 @@ help:
 	@echo "  make unit       host unit tests only (ASan + UBSan)"
 	@echo "  make e2e        QEMU end-to-end tests only (E2E='name ...' to pick)"
 	@echo "  make libvirt-run  the libvirt test only (as root; a private libvirtd)"
+	@echo "  make guests-run the test guests (multiboot kernels) on bare QEMU"
 	@echo "  make bench      benchmarks (results under build/bench/)"
 	@echo "  make soak       long load/unload soak"
 	@echo "  make debug      boot with QEMU logging exceptions and resets to build/qemu-debug.log"

@@ -13,8 +13,8 @@
  * count rate in TSC cycles and states every timing check in those.
  *
  * Options:
- *   period_cycles=N  TSC cycles per periodic tick (default 2^21)
- *   periods=N        ticks to count in the periodic check (default 32)
+ *   period_cycles=N  TSC cycles per periodic tick (default 2^24)
+ *   periods=N        ticks to count in the periodic check (default 16)
  */
 #include "guest.h"
 
@@ -123,29 +123,50 @@ static void check_tpr_eoi(void)
 	       "EOI lets %#x in (%u)", IPI_CLASS4C, ipi_count[IPI_CLASS4C]);
 }
 
-/* Timer count units per 2^22 TSC cycles, with the timer masked. */
+/*
+ * Timer count units per 2^22 TSC cycles, with the timer masked.  Each
+ * CCR read is bracketed by TSC reads, so that a stall between them (the
+ * host or a VMM preempting the VCPU) is seen and that sample retried;
+ * the median of three samples stands.
+ */
 static uint32_t calibrate(void)
 {
-	uint32_t c0, c1;
+	uint32_t r[3], c0, c1, t;
+	uint64_t a0, b0, a1, b1;
 
 	apic_write(APIC_TIMER_DCR, 0xb);	/* divide by 1 */
 	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | TIMER_VEC);
-	apic_write(APIC_TIMER_ICR, 0xffffffff);
-	c0 = apic_read(APIC_TIMER_CCR);
-	tsc_delay(1u << 22);
-	c1 = apic_read(APIC_TIMER_CCR);
+	for (int i = 0, tries = 0; i < 3 && tries < 30; tries++) {
+		apic_write(APIC_TIMER_ICR, 0xffffffff);
+		a0 = rdtsc();
+		c0 = apic_read(APIC_TIMER_CCR);
+		b0 = rdtsc();
+		tsc_delay(1u << 23);
+		a1 = rdtsc();
+		c1 = apic_read(APIC_TIMER_CCR);
+		b1 = rdtsc();
+		if (b0 - a0 > (1u << 16) || b1 - a1 > (1u << 16))
+			continue;
+		r[i++] = (uint32_t)(((uint64_t)(c0 - c1) << 22) / ((a1 + b1) / 2 - (a0 + b0) / 2));
+	}
 	apic_timer_stop();
-	return c0 - c1;
+	if (r[0] > r[1])
+		t = r[0], r[0] = r[1], r[1] = t;
+	if (r[1] > r[2])
+		t = r[1], r[1] = r[2], r[2] = t;
+	if (r[0] > r[1])
+		t = r[0], r[0] = r[1], r[1] = t;
+	print("apic: timer rate samples %u %u %u per 2^22 TSC cycles\n", r[0], r[1], r[2]);
+	return r[1];
 }
 
 static void check_timer(void)
 {
-	uint64_t period = opts_uint("period_cycles", 1u << 21);
-	uint32_t periods = opts_uint("periods", 32);
+	uint64_t period = opts_uint("period_cycles", 1u << 24);
+	uint32_t periods = opts_uint("periods", 16);
 	uint32_t rate = calibrate(), count, got;
 	uint64_t t0, want;
 
-	print("apic: the timer counts %u per 2^22 TSC cycles\n", rate);
 	if (!report(rate > 16, "timer counts down with the TSC (%u per 2^22 cycles)", rate))
 		return;
 	count = (uint32_t)(period * rate >> 22);
@@ -168,17 +189,31 @@ static void check_timer(void)
 		       "one-shot not early (%llu cycles, armed for %llu)",
 		       timer_tsc - t0, period * 8);
 
-	/* Periodic: PERIODS of them in a window of as many periods. */
-	timer_count = 0;
-	apic_write(APIC_LVT_TIMER, APIC_TIMER_PERIODIC | TIMER_VEC);
-	apic_write(APIC_TIMER_ICR, count);
-	wait_sti(period * periods);
-	apic_timer_stop();
-	got = timer_count;
-	report(got * 2 >= periods && got * 4 <= periods * 5,
-	       "periodic: %u ticks in %u periods (half to 5/4 expected)", got, periods);
+	/*
+	 * Periodic: PERIODS of them in a window of as many periods.  Ticks
+	 * the VCPU could not take while preempted are dropped, not queued
+	 * (QEMU's APIC does so, and a VMM may), so a loaded host can lose
+	 * some: up to three windows are tried for enough ticks, and no
+	 * window may ever see too many.
+	 */
+	bool enough = false, too_many = false;
+
+	for (int w = 0; w < 3 && !enough && !too_many; w++) {
+		timer_count = 0;
+		apic_write(APIC_LVT_TIMER, APIC_TIMER_PERIODIC | TIMER_VEC);
+		apic_write(APIC_TIMER_ICR, count);
+		wait_sti(period * periods);
+		apic_timer_stop();
+		got = timer_count;
+		print("apic: periodic window %d: %u ticks in %u periods\n", w + 1, got, periods);
+		enough = got * 2 >= periods;
+		too_many = got * 4 > periods * 5;
+	}
+	report(enough && !too_many,
+	       "periodic: %u ticks in %u periods (half to 5/4 expected, 3 windows at most)",
+	       got, periods);
 	wait_sti(period * 4);
-	report(timer_count == got, "stopped timer fires no more (%u after %u)",
+	report(got > 0 && timer_count == got, "stopped timer fires no more (%u after %u)",
 	       timer_count, got);
 
 	/* Masked: counts, but no interrupt. */

@@ -109,6 +109,14 @@ void apic_timer_stop(void);
 /* Masks the legacy 8259 PICs. */
 void apic_pic_mask(void);
 
+/* ---- smp.c ---- */
+/*
+ * Starts the AP with APIC ID APIC_ID (INIT, SIPI, SIPI) on stack SLOT
+ * (0..3) running FN with the IDT loaded and its APIC enabled; true once
+ * the AP has reported in.
+ */
+bool smp_start_ap(uint32_t apic_id, unsigned slot, void (*fn)(void));
+
 /* ---- tsc.c ---- */
 void tsc_delay(uint64_t cycles);
 

@@ -13,7 +13,7 @@ volatile int idt_caught_vector = -1;
 volatile uint32_t idt_caught_error;
 volatile uint32_t idt_resume_eip;
 
-extern char idt_stubs[];
+extern char start_idt_stubs[];
 
 struct idt_gate {
 	uint16_t off_lo;
@@ -37,7 +37,7 @@ static const char *const idt_names[32] = {
 void idt_init(void)
 {
 	for (unsigned v = 0; v < 256; v++) {
-		uint32_t off = (uint32_t)idt_stubs + 16 * v;
+		uint32_t off = (uint32_t)start_idt_stubs + 16 * v;
 
 		idt[v].off_lo = off & 0xffff;
 		idt[v].off_hi = off >> 16;

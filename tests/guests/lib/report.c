@@ -3,8 +3,7 @@
  * Results in kvm-unit-tests' form: "PASS: what", "FAIL: what",
  * "SKIP: what (why)", and a last line "SUMMARY: N tests, M unexpected
  * failures" (", K skipped" when K > 0), then the exit code through the
- * isa-debug-exit port at 0xf4.  Also the start-up's C half: the order in
- * which every guest comes up before its guest_main().
+ * isa-debug-exit port at 0xf4.
  */
 #include "guest.h"
 
@@ -69,14 +68,4 @@ void report_summary_exit(void)
 	else
 		print("SUMMARY: %u tests, %u unexpected failures\n", tests, failures);
 	report_exit(failures ? 1 : 0);
-}
-
-void start_guest(uint32_t magic, const void *mbi);
-void start_guest(uint32_t magic, const void *mbi)
-{
-	idt_init();
-	apic_pic_mask();
-	opts_init(magic, mbi);
-	guest_main();
-	report_summary_exit();
 }

@@ -60,8 +60,8 @@ start_entry:
 	.endm
 
 	.align 16
-	.globl idt_stubs
-idt_stubs:
+	.globl start_idt_stubs
+start_idt_stubs:
 	.set vec, 0
 	.rept 256
 	STUB vec

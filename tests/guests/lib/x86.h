@@ -20,7 +20,9 @@ extern volatile uint32_t idt_resume_eip;
 /*
  * Runs the instructions INSN with the fault catcher armed and evaluates
  * to the vector they raised, or -1.  The label after INSN is where a
- * caught fault resumes; the remaining arguments are asm operands.
+ * caught fault resumes; the remaining arguments are asm operands.  The
+ * catcher is one for the whole guest: one CPU probes at a time (an
+ * exception on another CPU meanwhile would resume at the probe's label).
  */
 #define X86_TRY(insn, ...)						\
 	({								\

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * smp: two CPUs.  With NR_CPUS=2 (environment module or command line)
+ * the BSP starts the AP with INIT, SIPI, SIPI through the ICR and a
+ * real-mode trampoline below 1 MiB; the AP reports in with its APIC ID;
+ * BSP and AP send each other fixed-vector IPIs, one at a time, and each
+ * counts what it received; then the AP halts and must make no progress
+ * until an IPI from the BSP wakes it.  APIC IDs are taken to be 0 and 1
+ * (no MP table or ACPI is read).  NR_CPUS=1 gives SKIPs.
+ *
+ * Options:
+ *   NR_CPUS=N  CPUs of the machine (2 is what this guest tests)
+ *   ipis=N     IPIs each way (default 100)
+ */
+#include "guest.h"
+
+const char guest_name[] = "smp";
+const char *const guest_options[] = { "ipis", NULL };
+
+#define VEC_TO_AP	0x50
+#define VEC_TO_BSP	0x51
+#define VEC_WAKE	0x52
+/* Long enough for a descheduled VCPU, short enough to fail in seconds. */
+#define WAIT_CYCLES	(1ull << 31)
+
+static volatile uint32_t ap_id = ~0u, bsp_id;
+static volatile uint32_t ap_got, bsp_got, ap_wakes, ap_loops;
+static volatile uint32_t ipis, go_send, ap_sent, ap_send_fail;
+static volatile uint32_t ap_halting;
+
+static void irq_count(struct idt_frame *f)
+{
+	if (f->vector == VEC_TO_AP)
+		ap_got++;
+	else if (f->vector == VEC_TO_BSP)
+		bsp_got++;
+	else if (f->vector == VEC_WAKE)
+		ap_wakes++;
+	apic_eoi();
+}
+
+/* Waits until *V reaches WANT; false after WAIT_CYCLES. */
+static bool wait_for(volatile uint32_t *v, uint32_t want)
+{
+	uint64_t t0 = rdtsc();
+
+	while (*v < want)
+		if (rdtsc() - t0 > WAIT_CYCLES)
+			return false;
+	return true;
+}
+
+static void ap_main(void)
+{
+	ap_id = apic_id();
+	sti();
+	while (!go_send)
+		pause();
+	for (uint32_t i = 0; i < ipis; i++) {
+		if (!apic_icr(bsp_id, APIC_DM_FIXED | VEC_TO_BSP) ||
+		    !wait_for(&bsp_got, i + 1)) {
+			ap_send_fail = 1;
+			break;
+		}
+	}
+	ap_sent = 1;
+	/* Each pass is one wake-up: a halted AP makes no passes. */
+	for (;;) {
+		cli();
+		ap_loops++;
+		ap_halting = 1;
+		sti_hlt();
+	}
+}
+
+void guest_main(void)
+{
+	uint32_t ncpus = opts_uint("NR_CPUS", 1), loops;
+	bool up;
+
+	ipis = opts_uint("ipis", 100);
+	apic_enable();
+	bsp_id = apic_id();
+	print("smp: NR_CPUS=%u, BSP APIC ID %u\n", ncpus, bsp_id);
+	if (ncpus < 2) {
+		report_skip("NR_CPUS=1", "AP start, IPIs, HLT wake-up");
+		return;
+	}
+	if (ncpus > 2)
+		print("smp: testing CPUs 0 and 1 of %u\n", ncpus);
+	idt_set_handler(VEC_TO_AP, irq_count);
+	idt_set_handler(VEC_TO_BSP, irq_count);
+	idt_set_handler(VEC_WAKE, irq_count);
+
+	up = smp_start_ap(bsp_id == 0 ? 1 : 0, 0, ap_main);
+	if (!report(up, "AP started by INIT, SIPI, SIPI"))
+		return;
+	/* smp_start_ap() returned once the AP was up; its ID follows at once. */
+	for (uint64_t t0 = rdtsc(); ap_id == ~0u && rdtsc() - t0 < WAIT_CYCLES;)
+		pause();
+	report(ap_id != bsp_id && ap_id == (bsp_id == 0 ? 1u : 0u),
+	       "AP reports in with APIC ID %u (BSP %u)", ap_id, bsp_id);
+
+	sti();
+	for (uint32_t i = 0; i < ipis; i++)
+		if (!apic_icr(ap_id, APIC_DM_FIXED | VEC_TO_AP) || !wait_for(&ap_got, i + 1))
+			break;
+	report(ap_got == ipis, "AP received %u of %u IPIs from the BSP", ap_got, ipis);
+	go_send = 1;
+	wait_for(&ap_sent, 1);
+	report(ap_sent && !ap_send_fail && bsp_got == ipis,
+	       "BSP received %u of %u IPIs from the AP", bsp_got, ipis);
+
+	if (!wait_for(&ap_halting, 1)) {
+		report(false, "AP reached its HLT loop");
+		return;
+	}
+	tsc_delay(1u << 22);
+	loops = ap_loops;
+	tsc_delay(1u << 24);
+	report(ap_loops == loops, "halted AP makes no progress (%u passes, then %u)",
+	       loops, ap_loops);
+	apic_icr(ap_id, APIC_DM_FIXED | VEC_WAKE);
+	up = wait_for(&ap_loops, loops + 1);
+	report(up && ap_wakes == 1, "IPI wakes the halted AP (%u passes, %u wake IPIs)",
+	       ap_loops, ap_wakes);
+	cli();
+}
