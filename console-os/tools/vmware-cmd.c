@@ -318,7 +318,12 @@ static int64_t write_image(vmk_u32 id, const struct multiboot_load *ld)
 	return 0;
 }
 
-static int cmd_start(int argc, char **argv)
+/*
+ * Powers on the VM described by arg (a .vmx path or a registered name):
+ * created afresh, or with reset, the vmkernel's VM of that name reset
+ * (RAM cleared, same id) and loaded again.
+ */
+static int power_on(const char *arg, int reset)
 {
 	struct vmx v;
 	struct vmk_vm_config cfg;
@@ -330,9 +335,7 @@ static int cmd_start(int argc, char **argv)
 	int64_t r, id;
 	int rc = 1;
 
-	if (argc != 2)
-		return usage_error("%s", "one VM (.vmx file or registered name)");
-	if (resolve_vmx(argv[1], &v))
+	if (resolve_vmx(arg, &v))
 		return 1;
 	/* Everything that can be checked on the console is, before the
 	 * vmkernel sees anything. */
@@ -356,6 +359,19 @@ static int cmd_start(int argc, char **argv)
 		goto out_module;
 	}
 	id = vm_by_name(v.name, &vi);
+	if (reset) {
+		if (!id) {
+			fprintf(stderr, "%s: reset %s: no VM of that name in the vmkernel\n", PROG,
+				v.name);
+			goto out_module;
+		}
+		r = vmkdev_call(PROG, VMK_CALL_VM_RESET, (vmk_u64)id, 0, 0);
+		if (r < 0) {
+			failed("reset", v.name, r, v.memsize_mb);
+			goto out_module;
+		}
+		goto load;
+	}
 	if (id && vi.state == VMK_VM_RUNNING) {
 		fprintf(stderr, "%s: start %s: it is running (VM id %lld)\n", PROG, v.name,
 			(long long)id);
@@ -376,6 +392,7 @@ static int cmd_start(int argc, char **argv)
 		failed("start", v.name, id ? id : -EIO, v.memsize_mb);
 		goto out_module;
 	}
+load:
 	r = write_image((vmk_u32)id, &ld);
 	if (r < 0) {
 		failed("start: load", v.name, r, v.memsize_mb);
@@ -387,18 +404,27 @@ static int cmd_start(int argc, char **argv)
 		failed("start", v.name, r, v.memsize_mb);
 		goto out_destroy;
 	}
-	printf("%s: started %s (VM id %lld, %u MB, %u VCPU%s)\n", PROG, v.name, (long long)id,
-	       v.memsize_mb, v.nvcpus, v.nvcpus > 1 ? "s" : "");
+	printf("%s: %s %s (VM id %lld, %u MB, %u VCPU%s)\n", PROG, reset ? "reset" : "started",
+	       v.name, (long long)id, v.memsize_mb, v.nvcpus, v.nvcpus > 1 ? "s" : "");
 	rc = 0;
 	goto out_module;
 out_destroy:
-	/* A start that failed leaves nothing behind. */
-	vmkdev_call(PROG, VMK_CALL_VM_DESTROY, (vmk_u64)id, 0, 0);
+	/* A start that failed leaves nothing behind; a reset that failed
+	 * leaves the VM loading, as VM_RESET made it. */
+	if (!reset)
+		vmkdev_call(PROG, VMK_CALL_VM_DESTROY, (vmk_u64)id, 0, 0);
 out_module:
 	free(module);
 out_kernel:
 	free(kernel);
 	return rc;
+}
+
+static int cmd_start(int argc, char **argv)
+{
+	if (argc != 2)
+		return usage_error("%s", "one VM (.vmx file or registered name)");
+	return power_on(argv[1], 0);
 }
 
 /* ---- the others ------------------------------------------------------------ */
@@ -455,19 +481,11 @@ static int cmd_stop(int argc, char **argv)
 
 static int cmd_reset(int argc, char **argv)
 {
-	struct vmk_vm_info vi;
-	vmk_u32 id;
-	int64_t r;
-
-	if ((r = one_vm(argc, argv, &vi, &id)))
-		return (int)r;
-	r = vmkdev_call(PROG, VMK_CALL_VM_RESET, id, 0, 0);
-	if (r < 0)
-		return failed("reset", vi.name, r, vi.memsize_mb);
-	/* As a power cycle: load the kernel again and start it. */
-	char *sub[] = { "start", vi.name, NULL };
-
-	return cmd_start(2, sub);
+	if (argc != 2)
+		return usage_error("%s", "one VM (.vmx file or registered name)");
+	/* As a power cycle: the same VM, its kernel loaded again from its
+	 * .vmx, which is needed for that. */
+	return power_on(argv[1], 1);
 }
 
 static int cmd_destroy(int argc, char **argv)
@@ -865,8 +883,9 @@ static const struct command commands[] = {
 	  "  the same name is replaced; a running one is refused.\n" },
 	{ "stop", cmd_stop, "VM [soft|hard]",
 	  "  Powers the VM off: soft (default) at its VCPUs' next exit, hard at once.\n" },
-	{ "reset", cmd_reset, "VM",
-	  "  Power-cycles the VM: RAM cleared, the kernel loaded again and started.\n" },
+	{ "reset", cmd_reset, "VMX|NAME",
+	  "  Power-cycles the VM: the same VM id, RAM cleared, the kernel loaded again\n"
+	  "  from its .vmx and started.\n" },
 	{ "destroy", cmd_destroy, "VM",
 	  "  Powers the VM off (hard) and removes it from the vmkernel: every page\n"
 	  "  returns.  Its registration, if any, stays.\n" },
