@@ -105,9 +105,13 @@ build: $(TARGETS) $(SHIM_KO) $(O)/initrd.img
 # left to the console.
 RUN_SWITCHES ?= vmk.cpus=1 vmk.helpers=1
 
+# The datastore disk, made on first use and kept: VMs registered on it
+# survive a new make run.  DATASTORE= boots without one.
+DATASTORE ?= $(O)/datastore1.img
+
 run: deps
 	@$(MAKE) --no-print-directory build
-	APPEND="$(RUN_SWITCHES) $$APPEND" scripts/qemu.sh
+	DATASTORE="$(DATASTORE)" APPEND="$(RUN_SWITCHES) $$APPEND" scripts/qemu.sh
 
 debug: deps
 	@$(MAKE) --no-print-directory build

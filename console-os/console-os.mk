@@ -33,3 +33,15 @@ $(BIN)/vmktop: console-os/tools/vmktop.c vmkernel/abi/vmnix_abi.h console-os/too
 	$(CC) $(HOSTCFLAGS) -Ivmkernel/abi -o $@ $<
 
 TARGETS += $(BIN)/vmktop
+
+# vmware-cmd: the VMs' management tool, with the .vmx parser and the
+# multiboot loader (loader/multiboot.c).
+VMWARE_CMD_SRCS := console-os/tools/vmware-cmd.c console-os/tools/vmx.c \
+	console-os/tools/vmkdev.c loader/multiboot.c
+
+$(BIN)/vmware-cmd: $(VMWARE_CMD_SRCS) console-os/tools/vmx.h console-os/tools/vmkdev.h \
+		loader/multiboot.h loader/fail.h vmkernel/abi/vmnix_abi.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(HOSTCFLAGS) -Ivmkernel/abi -Iloader -Iconsole-os/tools -o $@ $(VMWARE_CMD_SRCS)
+
+TARGETS += $(BIN)/vmware-cmd

@@ -12,6 +12,9 @@
 #            the machine: see scripts/machine.sh
 #   SERIAL   QEMU -serial target (default mon:stdio, interactive)
 #   NO_REBOOT 1 (default): a reset ends QEMU; 0: the machine reboots
+#   DATASTORE  disk image attached as the first virtio disk, the console's
+#            datastore (S30datastore); made (a sparse 256 MiB file) if
+#            missing.  Empty: no disk.  make run passes build/datastore1.img.
 #   DEBUG    1: log exceptions, resets and guest errors to build/qemu-debug.log
 #   GDB      1: wait for gdb on :1234 before the first instruction
 
@@ -27,6 +30,14 @@ set -- -M q35 -cpu "$MACHINE_CPU" -smp "$MACHINE_SMP" -m "$MACHINE_MEM" \
 	-append "$MACHINE_CMDLINE" \
 	-display none -serial "$SERIAL" -net none "$@"
 [ "${NO_REBOOT:-1}" = 1 ] && set -- "$@" -no-reboot
+if [ -n "${DATASTORE:-}" ]; then
+	if [ ! -e "$DATASTORE" ]; then
+		mkdir -p "$(dirname "$DATASTORE")"
+		truncate -s 256M "$DATASTORE"
+		echo "qemu.sh: made the datastore disk $DATASTORE (256 MiB, sparse)" >&2
+	fi
+	set -- "$@" -drive "file=$DATASTORE,if=virtio,format=raw,cache=writeback"
+fi
 if [ "${DEBUG:-0}" = 1 ]; then
 	set -- "$@" -d int,cpu_reset,guest_errors -D "$top/build/qemu-debug.log"
 	echo "qemu.sh: exceptions and resets go to build/qemu-debug.log" >&2

@@ -227,6 +227,9 @@ static long ioctl_call(struct vmnix_call __user *ucall)
 		goto out;
 
 	call.ret = c.ret;
+	/* /proc/vmware/vm follows the VMs made and removed. */
+	if (c.ret >= 0 && (call.nr == VMK_CALL_VM_CREATE || call.nr == VMK_CALL_VM_DESTROY))
+		vmnix_procvm_sync();
 	if (c.ret >= 0 && len && !in && copy_to_user(ubuf, buf, len))
 		err = -EFAULT;
 	else if (put_user(call.ret, &ucall->ret))
@@ -360,6 +363,7 @@ static long vmnix_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		if (!err)
 			err = vmnix_unload();
 		mutex_unlock(&vmnix.lock);
+		vmnix_procvm_sync();
 		return err;
 	case VMNIX_IOC_STATUS:
 		mutex_lock(&vmnix.lock);

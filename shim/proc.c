@@ -22,6 +22,7 @@
  *   mem       key value lines: total, free, used, image, meta (bytes of
  *             the region), then one line per heap: held, held_hwm,
  *             in_use, in_use_hwm, limit (0: none), allocs, frees, fails
+ *   vm/<id>/  each virtual machine (procvm.c)
  */
 #include <linux/io.h>
 #include <linux/proc_fs.h>
@@ -256,7 +257,9 @@ int vmnix_proc_init(void)
 	    !proc_create_single("cpuinfo", 0444, proc_dir, cpuinfo_show) ||
 	    !proc_create_single("worlds", 0444, proc_dir, worlds_show) ||
 	    !proc_create_single("mem", 0444, proc_dir, mem_show) ||
-	    !proc_create_single("modules", 0444, proc_dir, modules_show)) {
+	    !proc_create_single("modules", 0444, proc_dir, modules_show) ||
+	    vmnix_procvm_init(proc_dir)) {
+		vmnix_procvm_exit();
 		remove_proc_subtree("vmware", NULL);
 		return -ENOMEM;
 	}
@@ -265,5 +268,6 @@ int vmnix_proc_init(void)
 
 void vmnix_proc_exit(void)
 {
+	vmnix_procvm_exit();
 	remove_proc_subtree("vmware", NULL);
 }

@@ -89,4 +89,11 @@ long vmnix_call(unsigned long nr, unsigned long a0, unsigned long a1,
 int vmnix_proc_init(void);
 void vmnix_proc_exit(void);
 
+/* /proc/vmware/vm (procvm.c): made under parent; resynchronised with the
+ * vmkernel's VMs (not from inside a /proc/vmware/vm file's handler). */
+struct proc_dir_entry;
+int vmnix_procvm_init(struct proc_dir_entry *parent);
+void vmnix_procvm_sync(void);
+void vmnix_procvm_exit(void);
+
 #endif

@@ -31,7 +31,13 @@ int vmkdev_fd(const char *prog)
 int64_t vmkdev_call(const char *prog, unsigned nr, uint64_t a0, uint64_t a1,
 		    uint64_t a2)
 {
-	struct vmnix_call c = { .nr = nr, .cpu = 0, .args = { a0, a1, a2, 0 } };
+	return vmkdev_call4(prog, nr, a0, a1, a2, 0);
+}
+
+int64_t vmkdev_call4(const char *prog, unsigned nr, uint64_t a0, uint64_t a1,
+		     uint64_t a2, uint64_t a3)
+{
+	struct vmnix_call c = { .nr = nr, .cpu = 0, .args = { a0, a1, a2, a3 } };
 
 	if (ioctl(vmkdev_fd(prog), VMNIX_IOC_CALL, &c) < 0)
 		return -errno;

@@ -16,6 +16,9 @@ int vmkdev_fd(const char *prog);
  * Also -errno if the ioctl itself fails. */
 int64_t vmkdev_call(const char *prog, unsigned nr, uint64_t a0, uint64_t a1,
 		    uint64_t a2);
+/* The same with a fourth argument (VM_WRITE, VM_SERIAL_READ). */
+int64_t vmkdev_call4(const char *prog, unsigned nr, uint64_t a0, uint64_t a1,
+		     uint64_t a2, uint64_t a3);
 /* Bits for "1-3,5" (at most 64 CPUs); -1 for a malformed list. */
 int vmkdev_cpulist(const char *s, uint64_t *mask);
 /* Prints the vmkernel's last warning, if its log has one, as a hint. */

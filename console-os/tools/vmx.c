@@ -183,7 +183,7 @@ int vmx_parse(const char *path, const char *text, size_t len, struct vmx *out,
 	for (size_t pos = 0; pos < len;) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
-		char *key, *val;
+		char *key = NULL, *val = NULL;
 		int k, r;
 
 		w.line++;
@@ -316,7 +316,8 @@ static int readable(const char *what, const char *file, char *err, size_t errlen
 	return 0;
 }
 
-int vmx_load(const char *path, struct vmx *out, FILE *warn, char *err, size_t errlen)
+static int read_parse(const char *path, struct vmx *out, FILE *warn, char *err,
+		      size_t errlen)
 {
 	static char text[VMX_SIZE_MAX + 1];
 	ssize_t n;
@@ -333,7 +334,17 @@ int vmx_load(const char *path, struct vmx *out, FILE *warn, char *err, size_t er
 	if (n > VMX_SIZE_MAX)
 		return snprintf(err, errlen, "%s: larger than %d bytes: not a .vmx file", path,
 				VMX_SIZE_MAX), -1;
-	if (vmx_parse(path, text, (size_t)n, out, warn, err, errlen))
+	return vmx_parse(path, text, (size_t)n, out, warn, err, errlen);
+}
+
+int vmx_parse_file(const char *path, struct vmx *out, char *err, size_t errlen)
+{
+	return read_parse(path, out, NULL, err, errlen);
+}
+
+int vmx_load(const char *path, struct vmx *out, FILE *warn, char *err, size_t errlen)
+{
+	if (read_parse(path, out, warn, err, errlen))
 		return -1;
 	if (readable("kernel", out->kernel, err, errlen))
 		return -1;

@@ -56,6 +56,9 @@ struct vmx {
 int vmx_parse(const char *path, const char *text, size_t len, struct vmx *out,
 	      FILE *warn, char *err, size_t errlen);
 
+/* Reads and parses path (no warnings, no look at the files it names). */
+int vmx_parse_file(const char *path, struct vmx *out, char *err, size_t errlen);
+
 /* Reads and parses path, then checks that the kernel and the module can
  * be read: -1 with a one-line reason if not. */
 int vmx_load(const char *path, struct vmx *out, FILE *warn, char *err, size_t errlen);

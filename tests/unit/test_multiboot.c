@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -332,6 +333,38 @@ static void test_refusals_placement(void **state)
 	assert_non_null(strstr(err, "the module is empty"));
 }
 
+/* The project's own test guests (build/guests/NAME.elf, when built) lay out
+ * in a 16 MiB VM with their entry inside their text. */
+static void test_project_guests(void **state)
+{
+	static const char *const names[] = { "cpuid", "msr", "tsc", "apic", "spin", "idle",
+					     "crash", "smp", "hostile" };
+	static unsigned char buf[4 << 20];
+	int found = 0;
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char path[64];
+		FILE *f;
+		size_t n;
+
+		snprintf(path, sizeof(path), "build/guests/%s.elf", names[i]);
+		f = fopen(path, "rb");
+		if (!f)
+			continue;
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		found++;
+		if (multiboot_layout(buf, n, "a=1", "NR_CPUS=1\n", 10, "env", 16 * MiB, &ld,
+				     err, sizeof(err)))
+			fail_msg("%s refused: %s", path, err);
+		assert_true(ld.boot.rip >= ld.kernel_start && ld.boot.rip < ld.kernel_end);
+		assert_true(ld.kernel_start >= MiB);
+	}
+	if (!found)
+		skip();	/* no guest built: make build/guests/cpuid.elf */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_refusals_header),
 		cmocka_unit_test(test_refusals_segments),
 		cmocka_unit_test(test_refusals_placement),
+		cmocka_unit_test(test_project_guests),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,6 +28,8 @@ depends() {
 installkernel() {
 	# KVM is a peer to measure against and must coexist with the vmkernel.
 	instmods kvm kvm_amd
+	# The datastore: a virtio disk with an ext2 file system (S30datastore).
+	instmods virtio_pci virtio_blk ext4
 	if [[ -n $VMKX_SHIM && -f $VMKX_SHIM ]]; then
 		inst_simple "$VMKX_SHIM" "/lib/modules/$kernel/extra/vmnix.ko"
 	fi

@@ -1,0 +1,159 @@
+# SPDX-License-Identifier: GPL-2.0
+# vmware-cmd end to end, on one vmkernel CPU (vmk.cpus=1): the cpuid test
+# guest runs to its SUMMARY and powers off; the idle guest runs while
+# /proc/vmware/vm/<id>/ shows it, its shares, min and max change live
+# (through the tool and through /proc), a second start is refused, attach
+# takes input and detaches on Ctrl-], and destroy returns every page.
+# Bad .vmx files, a missing kernel, an unknown name, too much memory and
+# a reservation that cannot be met are refused with their reason and
+# change nothing.  The registry is a scratch file: this boot has no
+# datastore.
+. ./lib.sh
+
+G=/usr/lib/vmkx/guests
+T=/tmp/vms
+export VMKX_REGISTRY=$T/vm-list
+mkdir -p $T
+
+# refused "what" "expected message" command...: exit status 1 (2 for bad
+# usage), the message
+# on stderr, and the vmkernel's VM list and free memory unchanged.
+refused() {
+	what=$1 want=$2
+	shift 2
+	before="$(vms) $(memfree_vmk)"
+	"$@" > /tmp/out 2>&1
+	rc=$?
+	after="$(vms) $(memfree_vmk)"
+	if [ $rc -eq 1 -o $rc -eq 2 ] && grep -q -- "$want" /tmp/out && [ "$before" = "$after" ]; then
+		pass "$what refused: $(head -n 1 /tmp/out)"
+	else
+		fail "$what (status $rc, wanted '$want', vms+free '$before' -> '$after'): $(cat /tmp/out)"
+	fi
+}
+vms() { vmware-cmd -l 2>&1 | awk 'NR > 1 && $1 != "-" {printf "%s:%s ", $1, $3}'; }
+memfree_vmk() { awk '$1 == "free" {print $2}' /proc/vmware/mem; }
+vmid() { vmware-cmd -l | awk -v n="$1" '$2 == n && $1 != "-" {print $1}'; }
+state() { vmware-cmd getstate "$1" 2>&1 | sed 's/getstate() = //'; }
+
+vmx() {		# vmx NAME KERNEL [KEY=VALUE...]
+	n=$1 k=$2
+	shift 2
+	mkdir -p $T/$n
+	{
+		echo "displayName = \"$n\""
+		echo "memsize = \"16\""
+		echo "kernel = \"$k\""
+		for kv in "$@"; do echo "${kv%%=*} = \"${kv#*=}\""; done
+	} > $T/$n/$n.vmx
+}
+
+if ! vmkload --status >/dev/null 2>&1; then
+	fail "the vmkernel is not loaded"
+	e2e_end
+fi
+if [ ! -f $G/cpuid.elf ] || [ ! -f $G/idle.elf ]; then
+	skip "vmware-cmd end to end (no cpuid or idle test guest in this initrd)"
+	e2e_end
+fi
+check "vmware-cmd --help" vmware-cmd --help
+check "vmware-cmd start --help" vmware-cmd start --help
+
+vmx cpuid $G/cpuid.elf kernel.cmdline=expect_hypervisor=1
+vmx idle $G/idle.elf
+check "register cpuid" vmware-cmd -s register $T/cpuid/cpuid.vmx
+check "register idle" vmware-cmd -s register $T/idle/idle.vmx
+# Bad input the console refuses before the vmkernel sees anything: each
+# with its reason, nothing changed.
+vmx badvcpus $G/cpuid.elf numvcpus=12
+refused "numvcpus 12" "badvcpus.vmx:4: numvcpus: \"12\"" vmware-cmd start $T/badvcpus/badvcpus.vmx
+vmx nokernel $T/nonesuch.elf
+refused "a missing kernel" "kernel $T/nonesuch.elf: No such file" vmware-cmd start $T/nokernel/nokernel.vmx
+vmx bigmem $G/cpuid.elf
+sed -i 's/memsize = "16"/memsize = "4000"/' $T/bigmem/bigmem.vmx
+refused "memsize 4000" "memsize: \"4000\": a number from 1 to 3072" vmware-cmd start $T/bigmem/bigmem.vmx
+printf 'memsize = 16\nkernel = "%s"\nmemsize = 8\n' $G/cpuid.elf > $T/dup.vmx
+refused "a key given twice" "dup.vmx:3: memsize: given twice" vmware-cmd start $T/dup.vmx
+printf 'not a vmx file\n' > $T/junk.vmx
+refused "a file that is no .vmx" "junk.vmx:1: a line must read" vmware-cmd start $T/junk.vmx
+refused "an unknown VM name" "nonesuch: no VM of that name is registered" vmware-cmd start nonesuch
+printf 'displayName = "cpuid"\nmemsize = 16\nkernel = "%s"\n' $G/idle.elf > $T/dupname.vmx
+refused "registering a taken name" "the name cpuid is taken" vmware-cmd -s register $T/dupname.vmx
+
+mem0=$(memfree_vmk)
+
+vmware-cmd start cpuid > /tmp/out 2>&1
+if grep -q "this vmkernel or shim does not run VMs" /tmp/out; then
+	skip "vmware-cmd end to end (the vmkernel does not run VMs: $(cat /tmp/out))"
+	e2e_end
+fi
+if grep -q "started cpuid" /tmp/out; then
+	pass "start cpuid: $(cat /tmp/out)"
+else
+	fail "start cpuid: $(cat /tmp/out)"
+fi
+id=$(vmid cpuid)
+check "vmware-cmd -l lists cpuid with an id" test -n "$id"
+refused "getstate of an unknown VM" "no VM of that name in the vmkernel" vmware-cmd getstate nonesuch
+timeout 60 vmware-cmd serial -f cpuid > /tmp/serial 2>&1
+check "cpuid's COM1 has its SUMMARY" grep -q "^SUMMARY:" /tmp/serial
+check "with no FAIL line" sh -c '! grep -q "^FAIL:" /tmp/serial'
+check_eq "cpuid powered itself off" off "$(state cpuid)"
+vmware-cmd info cpuid > /tmp/info 2>&1
+check_eq "its exit code is 0 (all passed)" 0 "$(awk '$1 == "exit_code" {print $2}' /tmp/info)"
+check "info counts its CPUID exits" sh -c '[ "$(awk "\$1 == \"exits.cpuid\" {print \$2}" /tmp/info)" -gt 0 ]'
+check "/proc/vmware/vm/$id/names" grep -qx "name cpuid" /proc/vmware/vm/$id/names
+check "/proc/vmware/vm/$id/cpu/status says off" grep -qx "state off" /proc/vmware/vm/$id/cpu/status
+check "/proc/vmware/vm/$id/mem/status: 16 MB" grep -qx "memsize_mb 16" /proc/vmware/vm/$id/mem/status
+check "destroy cpuid" vmware-cmd destroy cpuid
+check "its /proc directory is gone" test ! -e /proc/vmware/vm/$id
+
+# A running VM.
+check "start idle" vmware-cmd start idle
+id=$(vmid idle)
+check_eq "idle runs" running "$(state idle)"
+refused "a second start of a running VM" "it is running" vmware-cmd start idle
+check "setshares idle high" vmware-cmd setshares idle high
+check_eq "cpu/shares reads 2000" 2000 "$(cat /proc/vmware/vm/$id/cpu/shares)"
+echo 3000 > /proc/vmware/vm/$id/cpu/shares
+check_eq "writing cpu/shares changes it" 3000 \
+	"$(vmware-cmd info idle | awk '$1 == "shares" {print $2}')"
+if (echo lots > /proc/vmware/vm/$id/cpu/shares) 2>/dev/null; then
+	fail "cpu/shares took 'lots'"
+else
+	check_eq "cpu/shares refuses 'lots' and keeps 3000" 3000 "$(cat /proc/vmware/vm/$id/cpu/shares)"
+fi
+if (echo 0 > /proc/vmware/vm/$id/cpu/shares) 2>/dev/null; then
+	fail "cpu/shares took 0"
+else
+	pass "cpu/shares refuses 0"
+fi
+echo 10 > /proc/vmware/vm/$id/cpu/min
+check_eq "cpu/min set to 10 live" 10 "$(awk '$1 == "min" {print $2}' /proc/vmware/vm/$id/cpu/status)"
+check "setmax idle 50%" vmware-cmd setmax idle 50%
+check_eq "cpu/max reads 50" 50 "$(cat /proc/vmware/vm/$id/cpu/max)"
+refused "setmin 1000" "a percentage" vmware-cmd setmin idle 1000
+check "reset idle" vmware-cmd reset idle
+check_eq "idle runs again after the reset" running "$(state idle)"
+check_eq "with the same id" "$id" "$(vmid idle)"
+printf 'hello\035' | vmware-cmd attach idle > /tmp/attach 2>&1
+check "attach takes input and detaches on Ctrl-]" grep -q "detached from idle" /tmp/attach
+check_eq "idle still runs after the detach" running "$(state idle)"
+check "stop idle hard" vmware-cmd stop idle hard
+check_eq "idle is off" off "$(state idle)"
+refused "stop of a VM that is off" "it is not running" vmware-cmd stop idle
+check "destroy idle" vmware-cmd destroy idle
+check_eq "every page back (/proc/vmware/mem free)" "$mem0" "$(memfree_vmk)"
+
+# What the vmkernel refuses (admission control), in words.
+sed -i 's/memsize = "4000"/memsize = "3072"/' $T/bigmem/bigmem.vmx
+refused "more memory than the vmkernel has" "not enough vmkernel memory for 3072 MB" \
+	vmware-cmd start $T/bigmem/bigmem.vmx
+vmx bigmin $G/idle.elf numvcpus=2 sched.cpu.min=150
+refused "a reservation that cannot be met" "reservation cannot be met" \
+	vmware-cmd start $T/bigmin/bigmin.vmx
+
+check_eq "no VM left in the vmkernel" "" "$(vms)"
+check "kernel clean" kernel_clean
+
+e2e_end
