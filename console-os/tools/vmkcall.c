@@ -198,12 +198,13 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		printf("version %s\nabi %u\nvmkcall %u\nuptime_ms %llu\ncpus %u\n"
-		       "cpus_running %u\nregion 0x%llx %llu\nmem_used %llu\npaging %u\n",
+		       "cpus_running %u\nregion 0x%llx %llu\nmem_used %llu\npaging %u\ntsc_khz %llu\n",
 		       in.version, in.abi_version, in.call_version,
 		       (unsigned long long)in.uptime_ns / 1000000, in.ncpus,
 		       in.ncpus_running, (unsigned long long)in.region_pa,
 		       (unsigned long long)in.region_size,
-		       (unsigned long long)in.mem_used, in.paging_levels);
+		       (unsigned long long)in.mem_used, in.paging_levels,
+		       (unsigned long long)in.tsc_khz);
 		return 0;
 	}
 	if (!strcmp(cmd, "stats") && argc == 3) {
