@@ -725,6 +725,9 @@ static struct world *sched_switch(u32 state)
 	if (prev == rq->idle) {
 		CHECK(state == WORLD_READY);
 		rq->st.idle_ns += now - rq->idle_since;
+		/* An idle world runs only while nothing else can: tools see
+		 * it ready, not running, while its CPU does work. */
+		account_set_state(prev, WORLD_READY, now);
 	} else {
 		sched_charge(prev, now);
 		if (state != WORLD_READY) {
@@ -747,6 +750,7 @@ static struct world *sched_switch(u32 state)
 	next = sched_cpu_is_online(cpu) ? sched_pick(rq, now) : rq->idle;
 	if (next == rq->idle) {
 		rq->idle_since = now;
+		account_set_state(next, WORLD_RUNNING, now);
 	} else {
 		account_set_state(next, WORLD_RUNNING, now);
 		next->run_start = now;
