@@ -58,6 +58,7 @@ VMK_SRCS := \
 	vmkernel/kernel/cpu.c \
 	vmkernel/kernel/sysworld.c \
 	vmkernel/kernel/module.c \
+	vmkernel/kernel/timer.c \
 	vmkernel/lib/modelf.c \
 	vmkernel/lib/string.c \
 	vmkernel/lib/format.c \
