@@ -36,6 +36,13 @@ VMK_VIRT_SRCS := \
 	vmkernel/arch/x86/svm/svm.c \
 	vmkernel/arch/x86/svm/floor.c
 
+# The VMM (vmkernel/vmm/): a VM's VCPU worlds and its virtual platform.
+# The device models call into vm.c and vcpu.c: without those in the tree
+# they are compiled with the image's flags, but not linked.
+VMK_VMM_SRCS := \
+	vmkernel/vmm/lapic.c
+VMK_VMM_LINKED := $(if $(wildcard vmkernel/vmm/vcpu.c),$(VMK_VMM_SRCS))
+
 VMK_SRCS := \
 	vmkernel/arch/x86/head.S \
 	vmkernel/arch/x86/entry.S \
@@ -62,11 +69,12 @@ VMK_SRCS := \
 	vmkernel/lib/modelf.c \
 	vmkernel/lib/string.c \
 	vmkernel/lib/format.c \
+	$(VMK_VMM_LINKED) \
 	$(VMK_CORE_SRCS)	# vmkernel/core/core.mk, included by the Makefile
 
 VMK_OBJS := $(patsubst vmkernel/%,$(VMK_O)/%.o,$(VMK_SRCS))
 VMK_DBG_OBJS := $(patsubst vmkernel/%,$(VMK_DBG_O)/%.o,$(VMK_SRCS))
-VMK_HDRS := $(shell find vmkernel/include vmkernel/abi vmkernel/arch/x86/include vmkernel/arch/x86/svm -name '*.h')
+VMK_HDRS := $(shell find vmkernel/include vmkernel/abi vmkernel/arch/x86/include vmkernel/arch/x86/svm vmkernel/vmm -name '*.h')
 
 $(VMK_O)/%.c.o: vmkernel/%.c $(VMK_HDRS) vmkernel/vmkernel.mk | deps
 	@mkdir -p $(@D)
@@ -112,6 +120,7 @@ $(VMK_DBG_ELF): $(VMK_DBG_OBJS) vmkernel/arch/x86/vmkernel.lds $(VMK_SEAL)
 	$(call vmk_link,$@,$(VMK_DBG_OBJS))
 
 .PHONY: vmkernel
-vmkernel: $(VMK_ELF) $(VMK_DBG_ELF)
-TARGETS += $(VMK_ELF) $(VMK_DBG_ELF)
+VMK_VMM_UNLINKED := $(patsubst vmkernel/%,$(VMK_O)/%.o,$(filter-out $(VMK_VMM_LINKED),$(VMK_VMM_SRCS)))
+vmkernel: $(VMK_ELF) $(VMK_DBG_ELF) $(VMK_VMM_UNLINKED)
+TARGETS += $(VMK_ELF) $(VMK_DBG_ELF) $(VMK_VMM_UNLINKED)
 -include vmkernel/modules/modules.mk
