@@ -40,7 +40,9 @@ VMK_VIRT_SRCS := \
 # The device models call into vm.c and vcpu.c: without those in the tree
 # they are compiled with the image's flags, but not linked.
 VMK_VMM_SRCS := \
-	vmkernel/vmm/lapic.c
+	vmkernel/vmm/lapic.c \
+	vmkernel/vmm/decode.c \
+	vmkernel/vmm/guestmem.c
 VMK_VMM_LINKED := $(if $(wildcard vmkernel/vmm/vcpu.c),$(VMK_VMM_SRCS))
 
 VMK_SRCS := \

@@ -204,6 +204,7 @@ struct mmio_insn {
 	bool high_byte;		/* bits 8-15 of reg: AH, CH, DH, BH */
 	u64 imm;
 	bool zero_extend;	/* movzx: a read into a wider register */
+	u8 reg_size;		/* bytes of the register a read writes */
 };
 
 /* Fetches and decodes the instruction at RIP: 0, or -EINVAL for one an
