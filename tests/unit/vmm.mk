@@ -12,3 +12,7 @@ $(UNIT_DIR)/test_lapic: UNIT_EXTRA_CFLAGS += -Ivmkernel/vmm
 $(UNIT_DIR)/test_decode: $(VMM_TEST_DEPS) vmkernel/vmm/decode.c vmkernel/vmm/guestmem.c \
 	vmkernel/vmm/lapic.c vmkernel/kernel/timer.c tests/unit/decode_insns.S
 $(UNIT_DIR)/test_decode: UNIT_EXTRA_CFLAGS += -Ivmkernel/vmm
+
+$(UNIT_DIR)/test_vmapic: $(VMM_TEST_DEPS) vmkernel/vmm/decode.c vmkernel/vmm/guestmem.c \
+	vmkernel/vmm/lapic.c vmkernel/kernel/timer.c
+$(UNIT_DIR)/test_vmapic: UNIT_EXTRA_CFLAGS += -Ivmkernel/vmm
