@@ -120,6 +120,7 @@ struct vcpu {
 	bool quit;			/* any CPU: its world is to exit */
 	bool gone;			/* any CPU: it exited, off its stack */
 	bool parked;			/* any CPU: it waits, out of the guest */
+	u32 kicks;			/* vcpu_kick()s so far; vm->lock */
 };
 
 struct uart {

@@ -33,7 +33,7 @@ free0=$(vmrun memfree)
 check_eq "the vmkernel's free memory is a number ($free0)" "" "$(echo "$free0" | tr -d 0-9)"
 
 # ---- test guests pass ----
-for t in "cpuid expect_hypervisor=1" "msr expect_hypervisor=1" "tsc"; do
+for t in "cpuid expect_hypervisor=1" "msr expect_hypervisor=1" "tsc" "apic"; do
 	g=${t%% *}
 	vmrun run "$g" 16 120 $G/$g.elf "${t#$g}" "NR_CPUS=1" > /tmp/$g.out 2>&1
 	show /tmp/$g.out
