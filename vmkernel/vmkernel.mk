@@ -23,9 +23,6 @@ VMK_CFLAGS := -std=c11 -ffreestanding -fno-builtin -nostdlib -fpie \
 	-DVMK_FREESTANDING '-DVMK_RELEASE="$(VMK_RELEASE)"' \
 	-include vmkernel/include/vmk/visibility.h \
 	-Ivmkernel/include -Ivmkernel/abi -Ivmkernel/arch/x86/include
-# The VMs' local APIC (vmm/lapic.c) is called only once it is part of
-# the tree; until then a VCPU has none.
-VMK_CFLAGS += -DVMM_LAPIC=$(if $(wildcard vmkernel/vmm/lapic.c),1,0)
 # The debug image says so in its release string (/proc/vmware/version).
 VMK_DBG_CFLAGS := -DVMK_DEBUG -UVMK_RELEASE '-DVMK_RELEASE="$(VMK_RELEASE)-debug"'
 VMK_LDFLAGS := -nostdlib -pie --no-dynamic-linker -z norelro -z noexecstack \
@@ -40,6 +37,15 @@ VMK_VIRT_SRCS := \
 	vmkernel/arch/x86/svm/floor.c \
 	vmkernel/arch/x86/svm/vcpu.c \
 	vmkernel/arch/x86/svm/guest.S
+
+# The VMM (vmkernel/vmm/): a VM's VCPU worlds and its virtual platform.
+VMK_VMM_SRCS := \
+	vmkernel/vmm/vm.c \
+	vmkernel/vmm/vcpu.c \
+	vmkernel/vmm/uart.c \
+	vmkernel/vmm/lapic.c \
+	vmkernel/vmm/decode.c \
+	vmkernel/vmm/guestmem.c
 
 VMK_SRCS := \
 	vmkernel/arch/x86/head.S \
@@ -63,12 +69,11 @@ VMK_SRCS := \
 	vmkernel/kernel/cpu.c \
 	vmkernel/kernel/sysworld.c \
 	vmkernel/kernel/module.c \
-	vmkernel/vmm/vm.c \
-	vmkernel/vmm/vcpu.c \
-	vmkernel/vmm/uart.c \
+	vmkernel/kernel/timer.c \
 	vmkernel/lib/modelf.c \
 	vmkernel/lib/string.c \
 	vmkernel/lib/format.c \
+	$(VMK_VMM_SRCS) \
 	$(VMK_CORE_SRCS)	# vmkernel/core/core.mk, included by the Makefile
 
 VMK_OBJS := $(patsubst vmkernel/%,$(VMK_O)/%.o,$(VMK_SRCS))

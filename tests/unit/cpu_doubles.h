@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Test doubles of what the vmkcall dispatcher asks of kernel/cpu.c and
- * kernel/sysworld.c and vmm/vm.c, for host tests that link vmkcall.c without them (the
- * real ones need a CPU the vmkernel owns).  Giving and taking count the
- * calls that reach them; every world call refuses as if no such world
- * existed, so that a stray use shows.  Include in exactly one file.
+ * Test doubles of what the vmkcall dispatcher asks of kernel/cpu.c,
+ * kernel/sysworld.c and vmm/vm.c, for host tests that link vmkcall.c
+ * without them (the real ones need a CPU the vmkernel owns).  Giving and
+ * taking count the calls that reach them; every world call refuses as if
+ * no such world existed, so that a stray use shows.  The VM calls count
+ * the calls that get past the dispatcher's checks and keep what they were
+ * given.  Include in exactly one file.
  */
 #ifndef TESTS_UNIT_CPU_DOUBLES_H
 #define TESTS_UNIT_CPU_DOUBLES_H
@@ -68,47 +70,72 @@ s64 sysworld_next(u32 id)
 	return 0;
 }
 
-/* No VM exists: every VM call refuses as for an unknown one. */
+static unsigned int vm_calls;
+static u64 vm_last_id, vm_last_len;
+static struct vmk_vm_config vm_last_config;
+
+void vm_init(void)
+{
+}
+
+u32 vm_count(void)
+{
+	return 0;
+}
+
 s64 vm_create(const struct vmk_vm_config *c)
 {
-	(void)c;
-	return -ENOSPC;
+	vm_calls++;
+	vm_last_config = *c;
+	return 1;
 }
 
 s64 vm_load(u32 id, u64 gpa, const void *src, u64 len)
 {
-	(void)id, (void)gpa, (void)src, (void)len;
-	return -ENOENT;
+	(void)gpa;
+	(void)src;
+	vm_calls++;
+	vm_last_id = id;
+	vm_last_len = len;
+	return 0;
 }
 
 s64 vm_start(u32 id, const struct vmk_vm_boot *b)
 {
-	(void)id, (void)b;
-	return -ENOENT;
+	(void)b;
+	vm_calls++;
+	vm_last_id = id;
+	return 0;
 }
 
 s64 vm_stop(u32 id, u32 how)
 {
-	(void)id, (void)how;
-	return -ENOENT;
+	(void)how;
+	vm_calls++;
+	vm_last_id = id;
+	return 0;
 }
 
 s64 vm_reset(u32 id)
 {
-	(void)id;
-	return -ENOENT;
+	vm_calls++;
+	vm_last_id = id;
+	return 0;
 }
 
 s64 vm_destroy(u32 id)
 {
-	(void)id;
-	return -ENOENT;
+	vm_calls++;
+	vm_last_id = id;
+	return 0;
 }
 
 s64 vm_info(u32 id, struct vmk_vm_info *out)
 {
-	(void)id, (void)out;
-	return -ENOENT;
+	vm_calls++;
+	vm_last_id = id;
+	out->id = id;
+	return 0;
 }
 
 s64 vm_next(u32 id)
@@ -119,20 +146,28 @@ s64 vm_next(u32 id)
 
 s64 vm_set(const struct vmk_vm_config *c)
 {
-	(void)c;
-	return -ENOENT;
+	vm_calls++;
+	vm_last_config = *c;
+	return 0;
 }
 
 s64 vm_serial_read(u32 id, char *dst, u64 len, u64 from)
 {
-	(void)id, (void)dst, (void)len, (void)from;
-	return -ENOENT;
+	(void)dst;
+	(void)from;
+	vm_calls++;
+	vm_last_id = id;
+	vm_last_len = len;
+	return 0;
 }
 
 s64 vm_serial_write(u32 id, const char *src, u64 len)
 {
-	(void)id, (void)src, (void)len;
-	return -ENOENT;
+	(void)src;
+	vm_calls++;
+	vm_last_id = id;
+	vm_last_len = len;
+	return (s64)len;
 }
 
 #endif

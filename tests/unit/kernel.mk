@@ -36,3 +36,6 @@ $(UNIT_DIR)/test_module: $(KERNEL_FAKE) vmkernel/kernel/log.c $(KERNEL_MODULE) \
 $(UNIT_DIR)/test_module: | $(VMK_MOD_FILES) $(VMK_TEST_MOD_FILES)
 $(UNIT_DIR)/test_module: UNIT_EXTRA_CFLAGS += '-DMODULE_DIR="$(VMK_MOD_O)"'
 $(UNIT_DIR)/test_vmkcall: $(KERNEL_MODULE)
+
+# Timers on the fake arch, with the core's scheduler for its CPUs.
+$(UNIT_DIR)/test_timer: $(CORE_FAKE) vmkernel/kernel/timer.c $(CORE_SCHED)

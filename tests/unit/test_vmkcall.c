@@ -428,6 +428,61 @@ static void test_floor(void **state)
 	assert_untouched();
 }
 
+/* The VM calls: sizes, IDs and lengths are checked, and refused buffers
+ * refused, before vm.c sees anything; a structure reaches it as a copy. */
+static void test_vm_calls(void **state)
+{
+	const u64 gpa = GUEST_BASE;
+	struct vmk_vm_config *c = (struct vmk_vm_config *)(guest + (gpa - GUEST_BASE));
+	(void)state;
+
+	vm_calls = 0;
+	assert_int_equal(call(VMK_CALL_VM_CREATE, gpa, sizeof(*c) - 1, 0), -EINVAL);
+	assert_int_equal(call(VMK_CALL_VM_SET, gpa, 0, 0), -EINVAL);
+	assert_int_equal(call(VMK_CALL_VM_START, 1, gpa, sizeof(struct vmk_vm_boot) - 1),
+			 -EINVAL);
+	assert_int_equal(call(VMK_CALL_VM_INFO, 1, gpa, sizeof(struct vmk_vm_info) - 1),
+			 -EINVAL);
+	/* No VM has ID 0 or one above 32 bits. */
+	assert_int_equal(call(VMK_CALL_VM_STOP, 0, 0, 0), -ENOENT);
+	assert_int_equal(call(VMK_CALL_VM_RESET, 1ULL << 32, 0, 0), -ENOENT);
+	assert_int_equal(call(VMK_CALL_VM_DESTROY, 1ULL << 33, 0, 0), -ENOENT);
+	assert_int_equal(call(VMK_CALL_VM_INFO, 0, gpa, sizeof(struct vmk_vm_info)),
+			 -ENOENT);
+	/* Writes: 1 .. VMK_VM_WRITE_MAX bytes. */
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_VM_WRITE, 1, 0, gpa, 0), -EINVAL);
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_VM_WRITE, 1, 0, gpa,
+					  VMK_VM_WRITE_MAX + 1), -EINVAL);
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_VM_SERIAL_READ, 1, gpa,
+					  VMK_VM_SERIAL_SIZE + 1, 0), -EINVAL);
+	assert_int_equal(vm_calls, 0);
+	assert_untouched();
+
+	/* Refused buffers never reach vm.c. */
+	refuse_with = -EFAULT;
+	assert_int_equal(call(VMK_CALL_VM_CREATE, gpa, sizeof(*c), 0), -EFAULT);
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_VM_WRITE, 1, 0, gpa, 16), -EFAULT);
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_VM_SERIAL_READ, 1, gpa, 16, 0), -EFAULT);
+	assert_int_equal(vm_calls, 0);
+	refuse_with = 0;
+
+	/* Good ones do, with what was asked. */
+	memset(c, 0, sizeof(*c));
+	strcpy(c->name, "vm1");
+	c->memsize_mb = 16;
+	assert_int_equal(call(VMK_CALL_VM_CREATE, gpa, sizeof(*c), 0), 1);
+	assert_string_equal(vm_last_config.name, "vm1");
+	assert_int_equal(vm_last_config.memsize_mb, 16);
+	assert_int_equal(vmkcall_dispatch(VMK_CALL_VM_WRITE, 7, 0x100000, gpa,
+					  VMK_VM_WRITE_MAX), 0);
+	assert_int_equal(vm_last_id, 7);
+	assert_int_equal(vm_last_len, VMK_VM_WRITE_MAX);
+	assert_int_equal(call(VMK_CALL_VM_INFO, 9, gpa, sizeof(struct vmk_vm_info)), 0);
+	assert_int_equal(((struct vmk_vm_info *)c)->id, 9);
+	assert_only_written(gpa, sizeof(struct vmk_vm_info));
+	assert_int_equal(vm_calls, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +493,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_world_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mem_info, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_floor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vm_calls, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("vmkcall", tests, NULL, NULL);

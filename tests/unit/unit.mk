@@ -30,3 +30,4 @@ unit-run: unit-build
 include tests/unit/core.mk
 include tests/unit/loader.mk
 include tests/unit/kernel.mk
+include tests/unit/vmm.mk

@@ -34,6 +34,7 @@
 #include <vmk/mem.h>
 #include <vmk/sched.h>
 #include <vmk/sysworld.h>
+#include <vmk/timer.h>
 #include <vmk/world.h>
 
 #define CPU_TAKE_TIMEOUT_NS	2000000000ULL
@@ -83,7 +84,8 @@ void cpu_fill_stats(u32 index, struct vmk_cpu_stats *st)
 	st->idle_ns = ss.idle_ns;
 }
 
-/* A due tick's work: the scheduler's, then the system worlds'. */
+/* A due tick's work: the scheduler's, the timers', then the system
+ * worlds'. */
 static void cpu_tick_work(u32 cpu)
 {
 	struct cpu_own *o = &cpu_own[cpu];
@@ -94,6 +96,7 @@ static void cpu_tick_work(u32 cpu)
 	t0 = arch_cycles();
 	WRITE_ONCE(o->tick_due, false);
 	sched_tick();
+	timer_tick(cpu);
 	sysworld_tick(cpu);
 	o->ticks++;
 	o->tick_cycles += arch_cycles() - t0;

@@ -74,6 +74,12 @@ void vcpu_kick(struct vcpu *v)
 
 	if (!w)
 		return;
+	/* Counted under the lock that a halting VCPU checks the count under
+	 * before it waits: a kick between its look at the APIC and its wait
+	 * is not lost. */
+	spin_lock(&v->vm->lock);
+	v->kicks++;
+	spin_unlock(&v->vm->lock);
 	/* Both: it may be about to wait, or about to enter the guest. */
 	world_wakeup(v);
 	arch_cpu_kick(READ_ONCE(w->cpu));
@@ -85,17 +91,20 @@ void vcpu_init_signal(struct vcpu *v)
 	vcpu_kick(v);
 }
 
-/* A SIPI counts only while the VCPU waits for one; the bit above the
- * vector says the loop has not yet started it there. */
+/* The bit above the vector says the loop has not yet started the VCPU
+ * there. */
 #define VCPU_SIPI_PENDING	0x100U
 
+/* A SIPI counts for a VCPU that waits for one, or whose INIT has not been
+ * seen yet (a sender need not wait for it). */
 void vcpu_sipi(struct vcpu *v, u8 vector)
 {
 	struct vm *vm = v->vm;
 
 	spin_lock(&vm->lock);
-	if (v->run_state == VCPU_WAIT_SIPI && !v->init_pending &&
+	if ((v->run_state == VCPU_WAIT_SIPI || v->init_pending) &&
 	    vm->state == VMK_VM_RUNNING) {
+		v->init_pending = false;
 		v->sipi_vector = VCPU_SIPI_PENDING | vector;
 		WRITE_ONCE(v->run_state, VCPU_RUNNABLE);
 	}
@@ -169,7 +178,7 @@ static void vcpu_cpuid(struct vcpu *v)
 /* 0 with *val for a read, or the write done; -1 for #GP. */
 static int vcpu_msr_access(struct vcpu *v, u32 msr, bool write, u64 *val)
 {
-	if (VMM_LAPIC && lapic_msr(v, msr, write, val))
+	if (lapic_msr(v, msr, write, val))
 		return 0;
 	switch (msr) {
 	case MSR_TSC:
@@ -263,7 +272,7 @@ static void vcpu_io(struct vcpu *v, const struct vcpu_exit *e)
 static void vcpu_inject(struct vcpu *v)
 {
 	struct vcpu_sregs s;
-	int vec = VMM_LAPIC ? lapic_pending(v) : -1;
+	int vec = lapic_pending(v);
 
 	if (vec < 0) {
 		virt_vcpu_want_window(v, false);
@@ -275,8 +284,7 @@ static void vcpu_inject(struct vcpu *v)
 		return;
 	}
 	virt_vcpu_want_window(v, false);
-	if (VMM_LAPIC)
-		lapic_accept(v, (u8)vec);
+	lapic_accept(v, (u8)vec);
 	virt_vcpu_inject_irq(v, (u8)vec);
 }
 
@@ -293,12 +301,15 @@ static void vcpu_wait(struct vcpu *v)
 	__atomic_store_n(&v->parked, false, __ATOMIC_RELEASE);
 }
 
-/* With vm->lock held: true if the VCPU may enter the guest now;
- * otherwise it has waited (the lock dropped) and the caller looks again. */
+/* True if the VCPU may enter the guest now; otherwise it may have waited
+ * and the caller looks again.  The APIC's calls take vm->lock
+ * themselves, so they are made without it. */
 static bool vcpu_ready(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
+	u32 kicks;
 
+	spin_lock(&vm->lock);
 	if (vm->state != VMK_VM_RUNNING || v->run_state == VCPU_STOPPED) {
 		vcpu_wait(v);
 		return false;
@@ -306,9 +317,10 @@ static bool vcpu_ready(struct vcpu *v)
 	if (v->init_pending) {
 		/* INIT: the VCPU waits for a SIPI, its APIC reset. */
 		v->init_pending = false;
-		if (VMM_LAPIC)
-			lapic_reset(v, v->index == 0);
 		WRITE_ONCE(v->run_state, VCPU_WAIT_SIPI);
+		spin_unlock(&vm->lock);
+		lapic_reset(v, v->index == 0);
+		return false;
 	}
 	if (v->run_state == VCPU_WAIT_SIPI) {
 		vcpu_wait(v);
@@ -318,14 +330,26 @@ static bool vcpu_ready(struct vcpu *v)
 		virt_vcpu_sipi(v, (u8)v->sipi_vector);
 		v->sipi_vector &= 0xff;
 	}
-	if (v->run_state == VCPU_HALTED) {
-		if (!VMM_LAPIC || lapic_pending(v) < 0) {
-			vcpu_wait(v);
-			return false;
-		}
-		WRITE_ONCE(v->run_state, VCPU_RUNNABLE);
+	if (v->run_state != VCPU_HALTED) {
+		spin_unlock(&vm->lock);
+		return true;
 	}
-	return true;
+	kicks = v->kicks;
+	spin_unlock(&vm->lock);
+	if (lapic_pending(v) >= 0) {
+		spin_lock(&vm->lock);
+		if (v->run_state == VCPU_HALTED)
+			WRITE_ONCE(v->run_state, VCPU_RUNNABLE);
+		spin_unlock(&vm->lock);
+		return false;
+	}
+	spin_lock(&vm->lock);
+	if (v->kicks == kicks && v->run_state == VCPU_HALTED) {
+		vcpu_wait(v);
+		return false;
+	}
+	spin_unlock(&vm->lock);
+	return false;
 }
 
 static u32 vcpu_exit_kind(u32 reason)
@@ -344,10 +368,10 @@ static u32 vcpu_exit_kind(u32 reason)
 
 static void vcpu_npf(struct vcpu *v, const struct vcpu_exit *e)
 {
-	u64 apic = VMM_LAPIC ? lapic_mmio_base(v) : 0;
+	u64 apic = lapic_mmio_base(v);
 	struct vcpu_sregs s;
 
-	if (VMM_LAPIC && apic && (e->npf.gpa & ~0xfffULL) == apic) {
+	if (apic && (e->npf.gpa & ~0xfffULL) == apic) {
 		v->exits[VMK_VM_EXIT_NPF]--;
 		v->exits[VMK_VM_EXIT_MMIO]++;
 		vmm_mmio(v, e->npf.gpa);
@@ -409,20 +433,16 @@ static void vcpu_handle(struct vcpu *v, const struct vcpu_exit *e)
 void vcpu_main(void)
 {
 	struct vcpu *v;
-	struct vm *vm;
 
 	cpu_after_switch();
 	arch_irq_enable();
 	v = vm_vcpu_of(world_current());
 	CHECK(v);
-	vm = v->vm;
 	while (!READ_ONCE(v->quit)) {
 		struct vcpu_exit e;
 
-		spin_lock(&vm->lock);
 		if (!vcpu_ready(v))
 			continue;
-		spin_unlock(&vm->lock);
 		vcpu_inject(v);
 		virt_vcpu_run(v, &e);
 		v->exits[vcpu_exit_kind(e.reason)]++;

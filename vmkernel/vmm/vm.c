@@ -213,11 +213,20 @@ static int vm_ram_alloc(struct vm *vm)
 
 /* ---- the VM's state, from its VCPUs ---- */
 
+/* With vm->lock held, so not vcpu_kick(): the VCPUs look at their state
+ * under the lock before they wait, which is what keeps this wakeup from
+ * being lost. */
 static void vm_stop_vcpus(struct vm *vm)
 {
 	for (u32 i = 0; i < vm->nvcpus; i++) {
-		WRITE_ONCE(vm->vcpu[i]->run_state, VCPU_STOPPED);
-		vcpu_kick(vm->vcpu[i]);
+		struct vcpu *v = vm->vcpu[i];
+		struct world *w = READ_ONCE(v->world);
+
+		WRITE_ONCE(v->run_state, VCPU_STOPPED);
+		if (w) {
+			world_wakeup(v);
+			arch_cpu_kick(READ_ONCE(w->cpu));
+		}
 	}
 }
 
@@ -491,6 +500,7 @@ static int vm_vcpus_fini(struct vm *vm)
 			CHECK(world_destroy(w) == 0);
 			v->world = NULL;
 		}
+		lapic_fini(v);
 		virt_vcpu_fini(v);
 		if (v->stack) {
 			heap_free_pages(vm_heap(), v->stack, VM_STACK_ORDER);
@@ -735,6 +745,12 @@ s64 vm_start(u32 id, const struct vmk_vm_boot *b)
 	err = vm_wait_parked(vm);
 	if (err)
 		goto out_unlock;
+	/* The APICs first: they take vm->lock themselves.  No VCPU runs (all
+	 * wait), and a VM that turns out not to be loading has stopped
+	 * anyway. */
+	if (READ_ONCE(vm->state) == VMK_VM_LOADING)
+		for (u32 i = 0; i < vm->nvcpus; i++)
+			lapic_reset(vm->vcpu[i], i == 0);
 	spin_lock(&vm->lock);
 	if (vm->state != VMK_VM_LOADING) {
 		static const char *const names[] = VMK_VM_STATE_NAMES;
@@ -748,8 +764,6 @@ s64 vm_start(u32 id, const struct vmk_vm_boot *b)
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpu[i];
 
-		if (VMM_LAPIC)
-			lapic_reset(v, i == 0);
 		v->init_pending = false;
 		v->sipi_vector = 0;
 		v->pat = 0x0007040600070406ULL;

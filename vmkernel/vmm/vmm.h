@@ -26,6 +26,7 @@
 
 #include <vmk/types.h>
 #include <vmk/lock.h>
+#include <vmk/timer.h>
 #include "vmnix_abi.h"
 
 struct world;
@@ -43,6 +44,7 @@ enum vcpu_reg {
 /* The guest's control state an emulator needs (read from the backend). */
 struct vcpu_sregs {
 	u64 rip, rflags;
+	u64 cs_base;		/* where instructions are fetched from: CS.base + RIP */
 	u64 cr0, cr3, cr4, efer;
 	u16 cs_attrib;		/* the descriptor's attribute bits: L (bit 9), D (bit 10) */
 	u8 cpl;
@@ -82,17 +84,24 @@ enum vcpu_run_state {
 	VCPU_STOPPED,		/* its VM is off, crashed or going away */
 };
 
-/* The local APIC's state (lapic.c); here so that struct vcpu holds it. */
+/* The local APIC's state (lapic.c); here so that struct vcpu holds it.
+ * vm->lock guards all of it.  Its timer counts at LAPIC_BUS_KHZ before
+ * the divider: one count per nanosecond, as the guest can read from the
+ * hypervisor CPUID leaves instead of calibrating. */
+#define LAPIC_BUS_KHZ	1000000
 struct lapic {
 	u32 id;
 	u64 apic_base;		/* IA32_APIC_BASE: address, enable, x2APIC, BSP */
 	u32 tpr, spiv, ldr, dfr, esr, icr_hi;
+	u32 icr_lo;		/* as last written, delivery status always idle */
+	u32 esr_pending;	/* errors since the last ESR write */
 	u32 lvt[7];		/* timer, thermal, perf, lint0, lint1, error, cmci */
 	u32 timer_initial, timer_divide;
 	u64 timer_start_ns;	/* when the current count was loaded */
 	u64 timer_deadline_ns;	/* next expiry, 0: none */
 	u32 irr[8], isr[8], tmr[8];	/* 256 bits each */
 	u64 timer_fired;	/* expiries delivered, for tests and stats */
+	struct timer timer;	/* at timer_deadline_ns */
 };
 
 struct vcpu {
@@ -111,6 +120,7 @@ struct vcpu {
 	bool quit;			/* any CPU: its world is to exit */
 	bool gone;			/* any CPU: it exited, off its stack */
 	bool parked;			/* any CPU: it waits, out of the guest */
+	u32 kicks;			/* vcpu_kick()s so far; vm->lock */
 };
 
 struct uart {
@@ -171,11 +181,17 @@ void vcpu_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val);
 
 /* ---- lapic.c ---- */
 
+/* Every lapic_* call takes vm->lock itself: call them without it.
+ * lapic_fini() stops the timer and waits for a callback running on another
+ * CPU: call it before a VCPU's memory is freed. */
 void lapic_reset(struct vcpu *v, bool bsp);
+void lapic_fini(struct vcpu *v);
 /* xAPIC MMIO at offset (0..0xfff) of the APIC page, 32-bit accesses. */
 void lapic_mmio_read(struct vcpu *v, u32 offset, u32 *val);
 void lapic_mmio_write(struct vcpu *v, u32 offset, u32 val);
-/* IA32_APIC_BASE and the x2APIC MSRs: true if msr is the APIC's. */
+/* IA32_APIC_BASE and the x2APIC MSRs: true if handled; false if msr is not
+ * the APIC's or the access faults (a reserved bit, a read-only register,
+ * an x2APIC register outside x2APIC mode): the caller injects #GP. */
 bool lapic_msr(struct vcpu *v, u32 msr, bool write, u64 *val);
 /* The highest pending interrupt the guest may take now (by TPR/ISR), or -1. */
 int lapic_pending(struct vcpu *v);
@@ -183,7 +199,7 @@ int lapic_pending(struct vcpu *v);
 void lapic_accept(struct vcpu *v, u8 vector);
 /* From a device or another APIC.  Any CPU. */
 void lapic_raise(struct vcpu *v, u8 vector);
-/* The APIC's gpa page, while the xAPIC is enabled. */
+/* The APIC's gpa page, while the xAPIC is enabled; 0 otherwise. */
 u64 lapic_mmio_base(struct vcpu *v);
 
 /* ---- decode.c ---- */
@@ -195,8 +211,10 @@ struct mmio_insn {
 	bool write;
 	bool has_imm;		/* write of an immediate, else of a register */
 	u8 reg;			/* enum vcpu_reg of the register operand */
+	bool high_byte;		/* bits 8-15 of reg: AH, CH, DH, BH */
 	u64 imm;
 	bool zero_extend;	/* movzx: a read into a wider register */
+	u8 reg_size;		/* bytes of the register a read writes */
 };
 
 /* Fetches and decodes the instruction at RIP: 0, or -EINVAL for one an

@@ -30,9 +30,10 @@ refused() {
 check "loaded at boot" vmkload --status
 check "the guests are in the initrd" test -f $G/cpuid.elf
 free0=$(vmrun memfree)
+check_eq "the vmkernel's free memory is a number ($free0)" "" "$(echo "$free0" | tr -d 0-9)"
 
 # ---- test guests pass ----
-for t in "cpuid expect_hypervisor=1" "msr expect_hypervisor=1" "tsc"; do
+for t in "cpuid expect_hypervisor=1" "msr expect_hypervisor=1" "tsc" "apic"; do
 	g=${t%% *}
 	vmrun run "$g" 16 120 $G/$g.elf "${t#$g}" "NR_CPUS=1" > /tmp/$g.out 2>&1
 	show /tmp/$g.out
@@ -123,6 +124,24 @@ check_eq "the refusals changed nothing (VM list, free memory)" "$before" "$(vmru
 check "shares set at run time" vmrun set "$spin" shares 3000
 check_eq "info shows the new shares" 3000 "$(vmrun info "$spin" | tr ' ' '\n' | sed -n 's/^shares=//p')"
 refused "min above max at run time" EINVAL set "$spin" min 101
+
+# ---- a VM's pages are what the vmkernel's free memory lost ----
+f1=$(vmrun memfree)
+acct=$(vmrun create accounted 24 1)
+f2=$(vmrun memfree)
+pages=$(vmrun info "$acct" | tr ' ' '\n' | sed -n 's/^pages=//p')
+check_eq "a 24 MB VM is created ($acct)" "" "$(echo "$acct" | tr -d 0-9)"
+echo "accounting: free $f1 -> $f2 bytes, VM $acct holds $pages pages"
+# Beyond them, the world heap may take a slab page or two for the records
+# of its worlds and group.
+extra=$(awk -v a="$f1" -v b="$f2" -v p="$pages" 'BEGIN { print (a - b) / 4096 - p }')
+if [ "$pages" -gt 6144 ] && [ "$extra" -ge 0 ] && [ "$extra" -le 4 ]; then
+	pass "a 24 MB VM holds the pages it says ($pages), the world heap $extra more"
+else
+	fail "a 24 MB VM holds the pages it says ($pages; free memory fell by $pages + $extra pages)"
+fi
+check "destroy the accounted VM" vmrun destroy "$acct"
+check_eq "its pages are back" "$f1" "$(vmrun memfree)"
 
 # ---- destroy returns every page ----
 check "destroy the spinning VM" vmrun destroy "$spin"

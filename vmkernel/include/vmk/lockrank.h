@@ -36,6 +36,7 @@ enum lock_rank {
 	/* Run queues: CPU n's lock has rank LOCK_RANK_RUNQUEUE + n, so two run
 	 * queues are always taken in CPU order (load balancing). */
 	LOCK_RANK_RUNQUEUE	= 2000,
+	LOCK_RANK_TIMER		= 2000 + VMK_MAX_CPUS + 20,	/* every CPU's timer list */
 	LOCK_RANK_HEAP_LIST	= 2000 + VMK_MAX_CPUS + 50,	/* the list of heaps */
 	LOCK_RANK_HEAP		= 2000 + VMK_MAX_CPUS + 100,	/* one named heap */
 	LOCK_RANK_PAGE		= 2000 + VMK_MAX_CPUS + 200,	/* the page allocator */

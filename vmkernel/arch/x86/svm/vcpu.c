@@ -622,6 +622,7 @@ void virt_vcpu_get_sregs(struct vcpu *v, struct vcpu_sregs *s)
 
 	s->rip = c->save.rip;
 	s->rflags = c->save.rflags;
+	s->cs_base = c->save.cs.base;
 	s->cr0 = c->save.cr0;
 	s->cr3 = c->save.cr3;
 	s->cr4 = c->save.cr4;
