@@ -118,7 +118,7 @@ static vmk_u32 vm_by_name(const char *name, struct vmk_vm_info *vi)
 		if (vm_info((vmk_u32)id, vi) == 0 && !strcmp(vi->name, name))
 			return (vmk_u32)id;
 	if (id < 0 && id != -ENOENT)
-		exit(failed("list VMs:", "", id, 0));
+		exit(failed("list", "VMs", id, 0));
 	return 0;
 }
 

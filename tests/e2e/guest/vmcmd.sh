@@ -149,9 +149,15 @@ check_eq "every page back (/proc/vmware/mem free)" "$mem0" "$(memfree_vmk)"
 sed -i 's/memsize = "4000"/memsize = "3072"/' $T/bigmem/bigmem.vmx
 refused "more memory than the vmkernel has" "not enough vmkernel memory for 3072 MB" \
 	vmware-cmd start $T/bigmem/bigmem.vmx
-vmx bigmin $G/idle.elf numvcpus=2 sched.cpu.min=150
-refused "a reservation that cannot be met" "reservation cannot be met" \
+vmx hog $G/idle.elf sched.cpu.min=60
+vmx bigmin $G/idle.elf sched.cpu.min=60
+check "start a VM that reserves 60% of the one vmkernel CPU" vmware-cmd start $T/hog/hog.vmx
+refused "a second 60% reservation" "reservation cannot be met" \
 	vmware-cmd start $T/bigmin/bigmin.vmx
+check "destroy the 60% VM" vmware-cmd destroy hog
+vmx twovcpus $G/idle.elf numvcpus=2
+refused "2 VCPUs on one vmkernel CPU" "2 VCPUs, but the vmkernel has 1" \
+	vmware-cmd start $T/twovcpus/twovcpus.vmx
 
 check_eq "no VM left in the vmkernel" "" "$(vms)"
 check "kernel clean" kernel_clean
