@@ -334,7 +334,9 @@ static int power_on(const char *arg, int reset)
 	size_t ksize, msize;
 	int64_t r, id;
 	int rc = 1;
+	struct timespec t0, t1;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (resolve_vmx(arg, &v))
 		return 1;
 	/* Everything that can be checked on the console is, before the
@@ -404,8 +406,11 @@ load:
 		failed("start", v.name, r, v.memsize_mb);
 		goto out_destroy;
 	}
-	printf("%s: %s %s (VM id %lld, %u MB, %u VCPU%s)\n", PROG, reset ? "reset" : "started",
-	       v.name, (long long)id, v.memsize_mb, v.nvcpus, v.nvcpus > 1 ? "s" : "");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("%s: %s %s (VM id %lld, %u MB, %u VCPU%s) in %.1f ms\n", PROG,
+	       reset ? "reset" : "started", v.name, (long long)id, v.memsize_mb, v.nvcpus,
+	       v.nvcpus > 1 ? "s" : "",
+	       (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
 	rc = 0;
 	goto out_module;
 out_destroy:
