@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
@@ -61,6 +62,13 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
+static int vmkernel_loaded(void)
+{
+	struct vmnix_status st;
+
+	return ioctl(vmkdev_fd(PROG), VMNIX_IOC_STATUS, &st) == 0 && st.loaded;
+}
+
 /* The vmkernel's errno in words, for the VM name. */
 static const char *why(int64_t r, const char *name, unsigned memsize_mb)
 {
@@ -76,6 +84,9 @@ static const char *why(int64_t r, const char *name, unsigned memsize_mb)
 		snprintf(buf, sizeof(buf), "a VM named %s exists already", name);
 		return buf;
 	case ENODEV:
+		/* The shim says ENODEV too when no vmkernel is loaded. */
+		if (!vmkernel_loaded())
+			return "the vmkernel is not loaded (vmkload)";
 		return "no vmkernel CPU: give one with vmkcpu give";
 	case EBUSY:
 		return "it is running";

@@ -161,6 +161,11 @@ refused "2 VCPUs on one vmkernel CPU" "2 VCPUs, but the vmkernel has 1" \
 	vmware-cmd start $T/twovcpus/twovcpus.vmx
 
 check_eq "no VM left in the vmkernel" "" "$(vms)"
+check "take CPU 1 back" vmkcpu take 1
+refused "a start with no vmkernel CPU" "no vmkernel CPU: give one with vmkcpu give" \
+	vmware-cmd start spin
+check "unload the vmkernel" vmkunload
+refused "a start with no vmkernel" "the vmkernel is not loaded (vmkload)" vmware-cmd start spin
 check "kernel clean" kernel_clean
 
 e2e_end
