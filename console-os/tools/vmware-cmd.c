@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
@@ -61,6 +62,13 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
+static int vmkernel_loaded(void)
+{
+	struct vmnix_status st;
+
+	return ioctl(vmkdev_fd(PROG), VMNIX_IOC_STATUS, &st) == 0 && st.loaded;
+}
+
 /* The vmkernel's errno in words, for the VM name. */
 static const char *why(int64_t r, const char *name, unsigned memsize_mb)
 {
@@ -76,6 +84,9 @@ static const char *why(int64_t r, const char *name, unsigned memsize_mb)
 		snprintf(buf, sizeof(buf), "a VM named %s exists already", name);
 		return buf;
 	case ENODEV:
+		/* The shim says ENODEV too when no vmkernel is loaded. */
+		if (!vmkernel_loaded())
+			return "the vmkernel is not loaded (vmkload)";
 		return "no vmkernel CPU: give one with vmkcpu give";
 	case EBUSY:
 		return "it is running";
@@ -118,7 +129,7 @@ static vmk_u32 vm_by_name(const char *name, struct vmk_vm_info *vi)
 		if (vm_info((vmk_u32)id, vi) == 0 && !strcmp(vi->name, name))
 			return (vmk_u32)id;
 	if (id < 0 && id != -ENOENT)
-		exit(failed("list VMs:", "", id, 0));
+		exit(failed("list", "VMs", id, 0));
 	return 0;
 }
 
@@ -334,7 +345,9 @@ static int power_on(const char *arg, int reset)
 	size_t ksize, msize;
 	int64_t r, id;
 	int rc = 1;
+	struct timespec t0, t1;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (resolve_vmx(arg, &v))
 		return 1;
 	/* Everything that can be checked on the console is, before the
@@ -404,8 +417,11 @@ load:
 		failed("start", v.name, r, v.memsize_mb);
 		goto out_destroy;
 	}
-	printf("%s: %s %s (VM id %lld, %u MB, %u VCPU%s)\n", PROG, reset ? "reset" : "started",
-	       v.name, (long long)id, v.memsize_mb, v.nvcpus, v.nvcpus > 1 ? "s" : "");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("%s: %s %s (VM id %lld, %u MB, %u VCPU%s) in %.1f ms\n", PROG,
+	       reset ? "reset" : "started", v.name, (long long)id, v.memsize_mb, v.nvcpus,
+	       v.nvcpus > 1 ? "s" : "",
+	       (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
 	rc = 0;
 	goto out_module;
 out_destroy:

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # vmware-cmd end to end, on one vmkernel CPU (vmk.cpus=1): the cpuid test
-# guest runs to its SUMMARY and powers off; the idle guest runs while
+# guest runs to its SUMMARY and powers off; the spin guest (forever) runs while
 # /proc/vmware/vm/<id>/ shows it, its shares, min and max change live
-# (through the tool and through /proc), a second start is refused, attach
-# takes input and detaches on Ctrl-], and destroy returns every page.
+# (through the tool and through /proc), a second start is refused, reset
+# keeps its id, attach detaches on Ctrl-], and destroy returns every page.
 # Bad .vmx files, a missing kernel, an unknown name, too much memory and
 # a reservation that cannot be met are refused with their reason and
 # change nothing.  The registry is a scratch file: this boot has no
@@ -52,17 +52,17 @@ if ! vmkload --status >/dev/null 2>&1; then
 	fail "the vmkernel is not loaded"
 	e2e_end
 fi
-if [ ! -f $G/cpuid.elf ] || [ ! -f $G/idle.elf ]; then
-	skip "vmware-cmd end to end (no cpuid or idle test guest in this initrd)"
+if [ ! -f $G/cpuid.elf ] || [ ! -f $G/spin.elf ]; then
+	skip "vmware-cmd end to end (no cpuid or spin test guest in this initrd)"
 	e2e_end
 fi
 check "vmware-cmd --help" vmware-cmd --help
 check "vmware-cmd start --help" vmware-cmd start --help
 
 vmx cpuid $G/cpuid.elf kernel.cmdline=expect_hypervisor=1
-vmx idle $G/idle.elf
+vmx spin $G/spin.elf kernel.cmdline=cycles=0
 check "register cpuid" vmware-cmd -s register $T/cpuid/cpuid.vmx
-check "register idle" vmware-cmd -s register $T/idle/idle.vmx
+check "register spin (the spin guest, forever)" vmware-cmd -s register $T/spin/spin.vmx
 # Bad input the console refuses before the vmkernel sees anything: each
 # with its reason, nothing changed.
 vmx badvcpus $G/cpuid.elf numvcpus=12
@@ -77,7 +77,7 @@ refused "a key given twice" "dup.vmx:3: memsize: given twice" vmware-cmd start $
 printf 'not a vmx file\n' > $T/junk.vmx
 refused "a file that is no .vmx" "junk.vmx:1: a line must read" vmware-cmd start $T/junk.vmx
 refused "an unknown VM name" "nonesuch: no VM of that name is registered" vmware-cmd start nonesuch
-printf 'displayName = "cpuid"\nmemsize = 16\nkernel = "%s"\n' $G/idle.elf > $T/dupname.vmx
+printf 'displayName = "cpuid"\nmemsize = 16\nkernel = "%s"\n' $G/spin.elf > $T/dupname.vmx
 refused "registering a taken name" "the name cpuid is taken" vmware-cmd -s register $T/dupname.vmx
 
 mem0=$(memfree_vmk)
@@ -96,6 +96,7 @@ id=$(vmid cpuid)
 check "vmware-cmd -l lists cpuid with an id" test -n "$id"
 refused "getstate of an unknown VM" "no VM of that name in the vmkernel" vmware-cmd getstate nonesuch
 timeout 60 vmware-cmd serial -f cpuid > /tmp/serial 2>&1
+sed 's/^/cpuid COM1| /' /tmp/serial	# in the boot's log, not counted
 check "cpuid's COM1 has its SUMMARY" grep -q "^SUMMARY:" /tmp/serial
 check "with no FAIL line" sh -c '! grep -q "^FAIL:" /tmp/serial'
 check_eq "cpuid powered itself off" off "$(state cpuid)"
@@ -109,15 +110,15 @@ check "destroy cpuid" vmware-cmd destroy cpuid
 check "its /proc directory is gone" test ! -e /proc/vmware/vm/$id
 
 # A running VM.
-check "start idle" vmware-cmd start idle
-id=$(vmid idle)
-check_eq "idle runs" running "$(state idle)"
-refused "a second start of a running VM" "it is running" vmware-cmd start idle
-check "setshares idle high" vmware-cmd setshares idle high
+check "start spin" vmware-cmd start spin
+id=$(vmid spin)
+check_eq "spin runs" running "$(state spin)"
+refused "a second start of a running VM" "it is running" vmware-cmd start spin
+check "setshares spin high" vmware-cmd setshares spin high
 check_eq "cpu/shares reads 2000" 2000 "$(cat /proc/vmware/vm/$id/cpu/shares)"
 echo 3000 > /proc/vmware/vm/$id/cpu/shares
 check_eq "writing cpu/shares changes it" 3000 \
-	"$(vmware-cmd info idle | awk '$1 == "shares" {print $2}')"
+	"$(vmware-cmd info spin | awk '$1 == "shares" {print $2}')"
 if (echo lots > /proc/vmware/vm/$id/cpu/shares) 2>/dev/null; then
 	fail "cpu/shares took 'lots'"
 else
@@ -130,30 +131,41 @@ else
 fi
 echo 10 > /proc/vmware/vm/$id/cpu/min
 check_eq "cpu/min set to 10 live" 10 "$(awk '$1 == "min" {print $2}' /proc/vmware/vm/$id/cpu/status)"
-check "setmax idle 50%" vmware-cmd setmax idle 50%
+check "setmax spin 50%" vmware-cmd setmax spin 50%
 check_eq "cpu/max reads 50" 50 "$(cat /proc/vmware/vm/$id/cpu/max)"
-refused "setmin 1000" "a percentage" vmware-cmd setmin idle 1000
-check "reset idle" vmware-cmd reset idle
-check_eq "idle runs again after the reset" running "$(state idle)"
-check_eq "with the same id" "$id" "$(vmid idle)"
-printf 'hello\035' | vmware-cmd attach idle > /tmp/attach 2>&1
-check "attach takes input and detaches on Ctrl-]" grep -q "detached from idle" /tmp/attach
-check_eq "idle still runs after the detach" running "$(state idle)"
-check "stop idle hard" vmware-cmd stop idle hard
-check_eq "idle is off" off "$(state idle)"
-refused "stop of a VM that is off" "it is not running" vmware-cmd stop idle
-check "destroy idle" vmware-cmd destroy idle
+refused "setmin 1000" "a percentage" vmware-cmd setmin spin 1000
+check "reset spin" vmware-cmd reset spin
+check_eq "spin runs again after the reset" running "$(state spin)"
+check_eq "with the same id" "$id" "$(vmid spin)"
+printf 'hello\035' | vmware-cmd attach spin > /tmp/attach 2>&1
+check "attach detaches on Ctrl-] (no test guest reads COM1 input)" grep -q "detached from spin" /tmp/attach
+check_eq "spin still runs after the detach" running "$(state spin)"
+check "stop spin hard" vmware-cmd stop spin hard
+check_eq "spin is off" off "$(state spin)"
+refused "stop of a VM that is off" "it is not running" vmware-cmd stop spin
+check "destroy spin" vmware-cmd destroy spin
 check_eq "every page back (/proc/vmware/mem free)" "$mem0" "$(memfree_vmk)"
 
 # What the vmkernel refuses (admission control), in words.
 sed -i 's/memsize = "4000"/memsize = "3072"/' $T/bigmem/bigmem.vmx
 refused "more memory than the vmkernel has" "not enough vmkernel memory for 3072 MB" \
 	vmware-cmd start $T/bigmem/bigmem.vmx
-vmx bigmin $G/idle.elf numvcpus=2 sched.cpu.min=150
-refused "a reservation that cannot be met" "reservation cannot be met" \
+vmx hog $G/spin.elf sched.cpu.min=60 kernel.cmdline=cycles=0
+vmx bigmin $G/spin.elf sched.cpu.min=60
+check "start a VM that reserves 60% of the one vmkernel CPU" vmware-cmd start $T/hog/hog.vmx
+refused "a second 60% reservation" "reservation cannot be met" \
 	vmware-cmd start $T/bigmin/bigmin.vmx
+check "destroy the 60% VM" vmware-cmd destroy hog
+vmx twovcpus $G/spin.elf numvcpus=2
+refused "2 VCPUs on one vmkernel CPU" "2 VCPUs, but the vmkernel has 1" \
+	vmware-cmd start $T/twovcpus/twovcpus.vmx
 
 check_eq "no VM left in the vmkernel" "" "$(vms)"
+check "take CPU 1 back" vmkcpu take 1
+refused "a start with no vmkernel CPU" "no vmkernel CPU: give one with vmkcpu give" \
+	vmware-cmd start spin
+check "unload the vmkernel" vmkunload
+refused "a start with no vmkernel" "the vmkernel is not loaded (vmkload)" vmware-cmd start spin
 check "kernel clean" kernel_clean
 
 e2e_end
