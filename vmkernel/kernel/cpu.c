@@ -32,6 +32,7 @@
 #include <vmk/log.h>
 #include <vmk/machine.h>
 #include <vmk/mem.h>
+#include <vmk/module.h>
 #include <vmk/sched.h>
 #include <vmk/sysworld.h>
 #include <vmk/world.h>
@@ -205,9 +206,12 @@ out_unlock:
 	return ret;
 }
 
-void cpu_tick_irq(u32 index)
+void cpu_tick_irq(u32 index, u64 rip)
 {
+	struct world *w = world_current();
+
 	cpu_own[index].tick_due = true;
+	module_tick(index, rip, w && w->type == VMK_WORLD_IDLE);
 }
 
 bool cpu_attention(void)
