@@ -395,6 +395,17 @@ static void test_module_world_and_file(void **state)
 	assert_int_equal(module_call(VMK_CALL_MODULE_BASE + 3, 0, 0, 0, 0), 0);
 	assert_int_equal(fake_world_wakes, 1);
 	assert_non_null(strstr(file_text("helper"), "asked 1\n"));
+	/* Its timer runs once due, then once a period, from the tick's work. */
+	assert_non_null(strstr(file_text("helper"), "timer_runs 0\n"));
+	module_timers_run();
+	assert_non_null(strstr(file_text("helper"), "timer_runs 0\n"));
+	fake_advance(20000000);
+	module_timers_run();
+	module_timers_run();
+	assert_non_null(strstr(file_text("helper"), "timer_runs 1\n"));
+	fake_advance(20000000);
+	module_timers_run();
+	assert_non_null(strstr(file_text("helper"), "timer_runs 2\n"));
 	/* Reads are capped at the length asked for. */
 	char small[8];
 	assert_int_equal(module_file_read(file_id, small, sizeof(small)), sizeof(small));
@@ -406,6 +417,9 @@ static void test_module_world_and_file(void **state)
 	assert_false(fake_worlds[0].live);
 	assert_int_equal(module_files(f, VMK_MOD_FILES_MAX), 0);
 	assert_int_equal(module_file_read(file_id, small, sizeof(small)), -ENOENT);
+	/* Its timer went with it. */
+	fake_advance(20000000);
+	module_timers_run();
 	assert_int_equal(module_in_use(), mod0);
 	assert_int_equal(kernel_in_use(), ker0);
 }
@@ -486,6 +500,8 @@ static void test_module_file_names(void **state)
 	assert_int_equal(module_world_create("w", (module_world_fn)(uintptr_t)&setup, NULL, 0), -EINVAL);
 	assert_int_equal(module_tick_register((module_tick_fn)(uintptr_t)&setup), -EINVAL);
 	assert_int_equal(module_world_stop(FAKE_WORLD_ID0), -EPERM);
+	assert_int_equal(module_timer_start((module_timer_fn)(uintptr_t)&setup, NULL, 1, 1), -EINVAL);
+	assert_int_equal(module_timer_cancel(1), -ENOENT);
 }
 
 static void test_dependencies(void **state)

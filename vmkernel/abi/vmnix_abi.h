@@ -527,7 +527,8 @@ struct vmk_log_ring {
 	X(module_world_create) X(module_world_stop) X(module_world_wake) \
 	X(module_world_should_stop) X(module_world_sleep) X(module_world_yield) \
 	X(module_file_register) X(module_file_unregister) \
-	X(module_tick_register) X(module_tick_unregister) X(module_where)
+	X(module_tick_register) X(module_tick_unregister) X(module_where) \
+	X(module_timer_start) X(module_timer_cancel)
 
 #ifndef __ASSEMBLER__
 /* In the module's VMK_MODINFO_SECTION; init and cleanup are addresses

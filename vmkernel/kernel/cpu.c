@@ -96,6 +96,7 @@ static void cpu_tick_work(u32 cpu)
 	WRITE_ONCE(o->tick_due, false);
 	sched_tick();
 	sysworld_tick(cpu);
+	module_timers_run();
 	o->ticks++;
 	o->tick_cycles += arch_cycles() - t0;
 }

@@ -22,11 +22,11 @@
  * (each CPU marks itself busy while it runs the hook, and taking the
  * hook away waits until no CPU is).
  *
- * Unloading: refused while another module depends on this one, a call
- * runs in it, or (if it has no cleanup to stop them) a world of its own
- * runs.  Otherwise its vmkcalls, files and tick hook go first, then the
- * calls in flight drain, cleanup runs, any world it left is stopped
- * with a warning, and its pages are freed.
+ * Unloading: refused while another module depends on this one or (if
+ * it has no cleanup to stop them) a world of its own runs.  Otherwise
+ * its vmkcalls, files, timers and tick hook go first, then the calls,
+ * reads and timer runs in flight drain, cleanup runs, any world it left
+ * is stopped with a warning, and its pages are freed.
  *
  * module_lock guards the table, every module's state, refs and
  * in-flight count, the slots and the file table.  It is never held
@@ -81,6 +81,19 @@ static u32 module_file_next_id = 1;
 static const char *const module_file_reserved[] = {
 	"version", "log", "cpuinfo", "worlds", "mem", "modules",
 };
+
+/* Timers (module_timer_start); a running one is never freed here, its
+ * run frees it if it was cancelled meanwhile. */
+static struct {
+	u32 id;			/* 0: free */
+	bool running, cancelled;
+	struct module *owner;
+	module_timer_fn fn;
+	void *arg;
+	u64 due, period;
+} module_timers[MODULE_TIMERS_MAX];
+static u32 module_timer_next_id = 1;
+static u32 module_ntimers;	/* slots in use: the tick looks only if any */
 
 /* The tick hook; each CPU's busy flag is set while it runs it. */
 static module_tick_fn module_tick_hook;
@@ -166,6 +179,18 @@ out:
 	return err;
 }
 
+/* Under module_lock: a timer slot freed, or marked so that its run in
+ * progress frees it. */
+static void module_timer_free(u32 t)
+{
+	if (module_timers[t].running) {
+		module_timers[t].cancelled = true;
+		return;
+	}
+	memset(&module_timers[t], 0, sizeof(module_timers[t]));
+	__atomic_sub_fetch(&module_ntimers, 1, __ATOMIC_RELEASE);
+}
+
 /* Under module_lock: takes away m's vmkcalls, files and tick hook, so
  * that nothing new enters its code (module_tick_drain() then waits for
  * a hook still running). */
@@ -181,6 +206,9 @@ static void module_withdraw(struct module *m)
 		__atomic_store_n(&module_tick_hook, NULL, __ATOMIC_SEQ_CST);
 		module_tick_owner = NULL;
 	}
+	for (u32 t = 0; t < MODULE_TIMERS_MAX; t++)
+		if (module_timers[t].id && module_timers[t].owner == m)
+			module_timer_free(t);
 }
 
 static void module_tick_drain(void)
@@ -333,7 +361,7 @@ int module_unload(u32 id)
 			m = modules[i];
 	if (!m) {
 		err = -ENOENT;
-	} else if (m->state != MODULE_LIVE || m->refs || m->in_flight) {
+	} else if (m->state != MODULE_LIVE || m->refs) {
 		log_warn("module %s: in use (%u dependent modules), not unloaded",
 			 m->info.name, m->refs);
 		err = -EBUSY;
@@ -744,6 +772,93 @@ void module_tick(u32 cpu, u64 rip, bool idle)
 	if (fn)
 		fn(cpu, rip, idle);
 	__atomic_store_n(&module_tick_busy[cpu], 0, __ATOMIC_RELEASE);
+}
+
+s64 module_timer_start(module_timer_fn fn, void *arg, u64 delay_ns, u64 period_ns)
+{
+	struct module *m;
+	s64 ret = -ENOSPC;
+
+	spin_lock(&module_lock);
+	m = module_by_text((u64)fn);
+	if (!m || m->state == MODULE_UNLOADING) {
+		ret = -EINVAL;
+		goto out;
+	}
+	for (u32 t = 0; t < MODULE_TIMERS_MAX; t++) {
+		if (module_timers[t].id)
+			continue;
+		memset(&module_timers[t], 0, sizeof(module_timers[t]));
+		module_timers[t].id = module_timer_next_id++;
+		module_timers[t].owner = m;
+		module_timers[t].fn = fn;
+		module_timers[t].arg = arg;
+		module_timers[t].due = arch_now_ns() + delay_ns;
+		module_timers[t].period = period_ns;
+		__atomic_add_fetch(&module_ntimers, 1, __ATOMIC_RELEASE);
+		ret = module_timers[t].id;
+		break;
+	}
+	if (ret == -ENOSPC)
+		log_warn("module %s: %u timers at most", m->info.name, MODULE_TIMERS_MAX);
+out:
+	spin_unlock(&module_lock);
+	return ret;
+}
+
+int module_timer_cancel(u32 id)
+{
+	struct module *m;
+	int err = -ENOENT;
+
+	spin_lock(&module_lock);
+	m = module_by_text((u64)__builtin_return_address(0));
+	for (u32 t = 0; m && id && t < MODULE_TIMERS_MAX; t++)
+		if (module_timers[t].id == id && module_timers[t].owner == m &&
+		    !module_timers[t].cancelled) {
+			module_timer_free(t);
+			err = 0;
+		}
+	spin_unlock(&module_lock);
+	return err;
+}
+
+void module_timers_run(void)
+{
+	if (!__atomic_load_n(&module_ntimers, __ATOMIC_ACQUIRE))
+		return;
+	/* Each due timer once: a periodic one is next due a period on. */
+	for (u32 t = 0; t < MODULE_TIMERS_MAX; t++) {
+		u64 now = arch_now_ns();
+		module_timer_fn fn;
+		struct module *m;
+		void *arg;
+
+		spin_lock(&module_lock);
+		if (!module_timers[t].id || module_timers[t].running ||
+		    module_timers[t].cancelled || module_timers[t].due > now ||
+		    module_timers[t].owner->state == MODULE_UNLOADING) {
+			spin_unlock(&module_lock);
+			continue;
+		}
+		module_timers[t].running = true;
+		if (module_timers[t].period)
+			module_timers[t].due = now + module_timers[t].period;
+		else
+			module_timers[t].cancelled = true;
+		fn = module_timers[t].fn;
+		arg = module_timers[t].arg;
+		m = module_timers[t].owner;
+		m->in_flight++;
+		spin_unlock(&module_lock);
+		fn(arg);
+		spin_lock(&module_lock);
+		m->in_flight--;
+		module_timers[t].running = false;
+		if (module_timers[t].cancelled)
+			module_timer_free(t);
+		spin_unlock(&module_lock);
+	}
 }
 
 u64 module_where(u64 addr, char *buf, u64 size)

@@ -14,10 +14,12 @@ T=/opt/vmkx-tests
 HELPER_CALL=4099	# VMK_CALL_MODULE_BASE + 3
 PROF_CALL=4098		# VMK_CALL_MODULE_BASE + 2
 
-modheap() {
-	awk -v f="$1" '$1 == "heap" && $2 == "module" {
+modheap() { heapf module "$1"; }
+heapf() {	# heapf HEAP FIELD
+	awk -v h="$1" -v f="$2" '$1 == "heap" && $2 == h {
 		for (i = 3; i < NF; i += 2) if ($i == f) print $(i + 1) }' /proc/vmware/mem
 }
+heaps() { echo "module=$(heapf module in_use) sysworld=$(heapf sysworld in_use) world=$(heapf world in_use) kernel=$(heapf kernel in_use)"; }
 nmods() { tail -n +2 /proc/vmware/modules | wc -l; }
 state() { echo "$(vmkcall checksum) mods=$(nmods) held=$(modheap held) in_use=$(modheap in_use)"; }
 field() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
@@ -37,10 +39,14 @@ check "helper's world is in /proc/vmware/worlds as a helper world" \
 	grep -Eq "^world $wid name modhelper type helper " /proc/vmware/worlds
 check "and in vmkworld list" sh -c "vmkworld list | grep -q modhelper"
 w1=$(field wakeups /proc/vmware/helper)
+t1=$(field timer_runs /proc/vmware/helper)
 sleep 2
 w2=$(field wakeups /proc/vmware/helper)
+t2=$(field timer_runs /proc/vmware/helper)
 check "helper's world wakes on its period (wakeups $w1, then $w2 two seconds later)" \
 	test "$((w2 - w1))" -ge 20
+check "helper's 20 ms timer runs (runs $t1, then $t2 two seconds later)" \
+	test "$((t2 - t1))" -ge 10
 r=$(vmkcall raw $HELPER_CALL)
 check "helper's vmkcall wakes it and answers its count ($r)" test "$r" -ge "$w2"
 check_eq "the file counts the asking" 1 "$(field asked /proc/vmware/helper)"
@@ -50,6 +56,22 @@ check "helper's world is gone" sh -c "! grep -q modhelper /proc/vmware/worlds"
 check "cleanup stopped it" grep -q "helper: world $wid stopped (0)" /proc/vmware/log
 check_eq "helper's vmkcall went with it" -38 "$(vmkcall raw $HELPER_CALL)"
 check_eq "checksum, module list and module heap as before" "$before" "$(state)"
+
+# Cycles: a world, a file and a timer made and taken away each time.
+before="$(state) $(heaps)"
+ok=0
+for i in $(seq 1 20); do
+	if vmkload_mod -q $T/helper.o && grep -q '^world ' /proc/vmware/helper &&
+	   vmkload_mod -q -u helper && [ ! -e /proc/vmware/helper ]; then
+		ok=$((ok + 1))
+	else
+		fail "helper load/read/unload cycle $i"
+		break
+	fi
+done
+check_eq "20 helper load/read/unload cycles" 20 "$ok"
+check_eq "after them: checksum, module list, and the module, sysworld, world and kernel heaps as before" \
+	"$before" "$(state) $(heaps)"
 
 # spinner: its world runs and it has no cleanup.
 before=$(state)

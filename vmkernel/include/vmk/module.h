@@ -111,6 +111,22 @@ int module_file_register(const char *name, module_file_fn show);
 int module_file_unregister(const char *name);
 
 /*
+ * Timers: fn(arg) runs once delay_ns has passed, and then every
+ * period_ns if that is not 0, from the tick's work on one of the
+ * vmkernel's CPUs (so late by up to a tick, and never while no CPU is
+ * the vmkernel's).  It runs at a scheduling point with interrupts off:
+ * short, no sleeping.  module_timer_start answers the timer's id (> 0);
+ * fn must lie in the calling module's code; up to MODULE_TIMERS_MAX in
+ * all.  module_timer_cancel stops further runs (one running on another
+ * CPU finishes); what a module leaves running is cancelled when it is
+ * unloaded, and the unload waits for a run in progress.
+ */
+#define MODULE_TIMERS_MAX	32
+typedef void (*module_timer_fn)(void *arg);
+s64 module_timer_start(module_timer_fn fn, void *arg, u64 delay_ns, u64 period_ns);
+int module_timer_cancel(u32 id);
+
+/*
  * A function run on every vmkernel CPU's timer interrupt with the CPU's
  * index, where the interrupted code was, and whether it was the CPU's
  * idle world.  It runs with interrupts off and must be short: no locks,
@@ -133,8 +149,9 @@ u64 module_where(u64 addr, char *buf, u64 size);
 
 /* A checked and loaded module's id (> 0), or a negative errno. */
 s64 module_load(const void *file, u64 size);
-/* -ENOENT: no such module; -EBUSY: another module depends on it or a
- * call into it is running. */
+/* -ENOENT: no such module; -EBUSY: another module depends on it, or a
+ * world of its own runs and it has no cleanup.  Calls into it still
+ * running are waited for. */
 int module_unload(u32 id);
 /* Up to max loaded modules into out; returns how many. */
 u32 module_list(struct vmk_module_stat *out, u32 max);
@@ -146,6 +163,8 @@ u32 module_files(struct vmk_module_file *out, u32 max);
 s64 module_file_read(u32 id, char *out, u64 len);
 /* From the timer interrupt of vmkernel CPU cpu. */
 void module_tick(u32 cpu, u64 rip, bool idle);
+/* From a vmkernel CPU's tick work: runs the module timers that are due. */
+void module_timers_run(void);
 
 /*
  * Page protection of a module's parts in the vmkernel's own page tables
