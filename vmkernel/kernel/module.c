@@ -79,7 +79,7 @@ static u32 module_file_next_id = 1;
 
 /* The shim's own files under /proc/vmware. */
 static const char *const module_file_reserved[] = {
-	"version", "log", "cpuinfo", "worlds", "mem", "modules",
+	"version", "log", "cpuinfo", "worlds", "mem", "modules", "vm",
 };
 
 /* Timers (module_timer_start); a running one is never freed here, its

@@ -102,7 +102,7 @@ void module_world_yield(void);
  * writes at most size bytes of text into buf and returns how many.
  * Names are 1 to VMK_MOD_NAME_LEN - 1 characters of [a-z0-9_-], unique
  * among module files, and may not be one of the shim's own files
- * (version, log, cpuinfo, worlds, mem, modules); up to VMK_MOD_FILES_MAX
+ * (version, log, cpuinfo, worlds, mem, modules, vm); up to VMK_MOD_FILES_MAX
  * files in all.  The console sees a new file after the next module load
  * or unload.  A module's files go with it when it is unloaded.
  */
