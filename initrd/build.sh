@@ -32,6 +32,8 @@ export VMKX_SHIM="${VMKX_SHIM:-$top/shim/vmnix.ko}"
 export VMKX_VMKERNEL="${VMKX_VMKERNEL:-$build/vmkernel/vmkernel}"
 export VMKX_GUESTS="${VMKX_GUESTS:-$build/guests}"
 export VMKX_VMKERNEL_DEBUG="${VMKX_VMKERNEL_DEBUG:-$build/vmkernel/vmkernel-debug}"
+# The example vmkernel modules, for vmkload_mod in the console.
+export VMKX_MODULES="${VMKX_MODULES:-$build/modules}"
 # stress-ng checks its own results: the console's workload in the soak.
 # kexec restarts the console kernel (and tests that state handed back is clean).
 export VMKX_EXTRA="${VMKX_EXTRA:-/usr/bin/stress-ng /usr/bin/cyclictest /usr/sbin/kexec}"

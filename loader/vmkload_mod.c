@@ -74,7 +74,7 @@ static const char *vmk_strerror(long long err)
 	case ENODEV: return "the vmkernel is not loaded";
 	case EEXIST: return "a module of that name is already loaded";
 	case ENOENT: return "a dependency is not loaded, or a symbol is not exported (see /proc/vmware/log)";
-	case EBUSY: return "in use: another module depends on it";
+	case EBUSY: return "in use: another module depends on it, a call runs in it, or a world of its own runs (the vmkernel log says which)";
 	case ENOSPC: return "the module table is full";
 	case ENOMEM: return "the vmkernel's module heap is out of memory";
 	case EPROTO: return "built for another ABI";

@@ -226,6 +226,9 @@ static long ioctl_call(struct vmnix_call __user *ucall)
 	if (err)
 		goto out;
 
+	/* A module load or unload may have added or taken away files. */
+	if (call.nr == VMK_CALL_MODULE_LOAD || call.nr == VMK_CALL_MODULE_UNLOAD)
+		vmnix_proc_modfiles_refresh();
 	call.ret = c.ret;
 	/* /proc/vmware/vm follows the VMs made and removed. */
 	if (c.ret >= 0 && (call.nr == VMK_CALL_VM_CREATE || call.nr == VMK_CALL_VM_DESTROY))
@@ -355,7 +358,10 @@ static long vmnix_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 
 	switch (cmd) {
 	case VMNIX_IOC_LOAD:
-		return ioctl_load(uarg);
+		err = ioctl_load(uarg);
+		/* Files of a vmkernel before this one go. */
+		vmnix_proc_modfiles_refresh();
+		return err;
 	case VMNIX_IOC_UNLOAD:
 		if (!mutex_trylock(&vmnix.lock))
 			return -EBUSY;
@@ -364,6 +370,8 @@ static long vmnix_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 			err = vmnix_unload();
 		mutex_unlock(&vmnix.lock);
 		vmnix_procvm_sync();
+		/* Its modules' files go with it. */
+		vmnix_proc_modfiles_refresh();
 		return err;
 	case VMNIX_IOC_STATUS:
 		mutex_lock(&vmnix.lock);

@@ -23,10 +23,20 @@
  *             the region), then one line per heap: held, held_hwm,
  *             in_use, in_use_hwm, limit (0: none), allocs, frees, fails
  *   vm/<id>/  each virtual machine (procvm.c)
+ *
+ * Loaded vmkernel modules may serve files of their own beside these
+ * (module_file_register).  After each module load or unload it forwards,
+ * and each load or unload of the vmkernel, the shim lists them and makes
+ * the directory match: each file reads its text by its id, which the
+ * vmkernel never reuses, so a file whose module has gone answers ENOENT.
+ * A name that is not well formed, or that one of the shim's own files or
+ * an earlier module file has, is skipped with a warning.
  */
 #include <linux/io.h>
+#include <linux/mutex.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+#include <linux/ctype.h>
 #include <linux/slab.h>
 #include "vmnix.h"
 
@@ -247,27 +257,155 @@ static int modules_show(struct seq_file *m, void *v)
 	return n < 0 ? (int)n : 0;
 }
 
+static const struct {
+	const char *name;
+	int (*show)(struct seq_file *m, void *v);
+} vmnix_proc_files[] = {
+	{ "version", version_show }, { "log", log_show },
+	{ "cpuinfo", cpuinfo_show }, { "worlds", worlds_show },
+	{ "mem", mem_show }, { "modules", modules_show },
+};
+
+/* The module files now in the directory; changed under modfiles_lock. */
+static struct {
+	u32 id;				/* 0: slot free */
+	char name[VMK_MOD_NAME_LEN];
+	struct proc_dir_entry *pde;
+} modfiles[VMK_MOD_FILES_MAX];
+static DEFINE_MUTEX(modfiles_lock);
+
+static int modfile_show(struct seq_file *m, void *v)
+{
+	u32 id = (u32)(uintptr_t)m->private;
+	char *buf;
+	long n = -ENODEV;
+
+	buf = kzalloc(VMK_MOD_FILE_TEXT_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	down_read(&vmnix.calls);
+	if (vmnix.loaded)
+		n = vmnix_vmkcall(VMK_CALL_MODULE_FILE_READ, id, virt_to_phys(buf),
+				  VMK_MOD_FILE_TEXT_MAX, 0);
+	up_read(&vmnix.calls);
+	if (n > 0)
+		seq_write(m, buf, min_t(long, n, VMK_MOD_FILE_TEXT_MAX));
+	kfree(buf);
+	return n < 0 ? (int)n : 0;
+}
+
+/* Whether a module may have /proc/vmware/name: well formed, and not a
+ * name the directory has already. */
+static bool modfile_name_ok(const char *name)
+{
+	size_t n = strnlen(name, VMK_MOD_NAME_LEN), i;
+
+	if (!n || n == VMK_MOD_NAME_LEN)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!(islower(name[i]) || isdigit(name[i]) || name[i] == '_' || name[i] == '-'))
+			return false;
+	for (i = 0; i < ARRAY_SIZE(vmnix_proc_files); i++)
+		if (!strcmp(name, vmnix_proc_files[i].name))
+			return false;
+	if (!strcmp(name, "vm"))	/* procvm.c's directory */
+		return false;
+	for (i = 0; i < VMK_MOD_FILES_MAX; i++)
+		if (modfiles[i].id && !strcmp(name, modfiles[i].name))
+			return false;
+	return true;
+}
+
+void vmnix_proc_modfiles_refresh(void)
+{
+	struct vmk_module_file *f;
+	long n = 0, i, k;
+
+	f = kcalloc(VMK_MOD_FILES_MAX, sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return;
+	mutex_lock(&modfiles_lock);
+	if (!proc_dir)
+		goto out;
+	down_read(&vmnix.calls);
+	if (vmnix.loaded)
+		n = vmnix_vmkcall(VMK_CALL_MODULE_FILES, virt_to_phys(f),
+				  VMK_MOD_FILES_MAX, 0, 0);
+	up_read(&vmnix.calls);
+	if (n < 0 || n > VMK_MOD_FILES_MAX)
+		n = 0;
+	for (i = 0; i < n; i++)
+		f[i].name[VMK_MOD_NAME_LEN - 1] = 0;
+	/* Files no longer listed go; a read still running finishes first. */
+	for (k = 0; k < VMK_MOD_FILES_MAX; k++) {
+		bool listed = false;
+
+		if (!modfiles[k].id)
+			continue;
+		for (i = 0; i < n; i++)
+			listed |= f[i].id == modfiles[k].id;
+		if (!listed) {
+			proc_remove(modfiles[k].pde);
+			memset(&modfiles[k], 0, sizeof(modfiles[k]));
+		}
+	}
+	for (i = 0; i < n; i++) {
+		bool present = false;
+
+		for (k = 0; k < VMK_MOD_FILES_MAX; k++)
+			present |= modfiles[k].id && modfiles[k].id == f[i].id;
+		if (present || !f[i].id)
+			continue;
+		if (!modfile_name_ok(f[i].name)) {
+			pr_warn("vmnix: module %u's file \"%.*s\" skipped: not a name /proc/vmware can take\n",
+				f[i].module_id, VMK_MOD_NAME_LEN, f[i].name);
+			continue;
+		}
+		for (k = 0; k < VMK_MOD_FILES_MAX && modfiles[k].id; k++)
+			;
+		if (k == VMK_MOD_FILES_MAX)
+			break;
+		modfiles[k].pde = proc_create_single_data(f[i].name, 0444, proc_dir,
+							  modfile_show,
+							  (void *)(uintptr_t)f[i].id);
+		if (!modfiles[k].pde)
+			continue;
+		modfiles[k].id = f[i].id;
+		memcpy(modfiles[k].name, f[i].name, VMK_MOD_NAME_LEN);
+	}
+out:
+	mutex_unlock(&modfiles_lock);
+	kfree(f);
+}
+
 int vmnix_proc_init(void)
 {
+	size_t i;
+
 	proc_dir = proc_mkdir("vmware", NULL);
 	if (!proc_dir)
 		return -ENOMEM;
-	if (!proc_create_single("version", 0444, proc_dir, version_show) ||
-	    !proc_create_single("log", 0444, proc_dir, log_show) ||
-	    !proc_create_single("cpuinfo", 0444, proc_dir, cpuinfo_show) ||
-	    !proc_create_single("worlds", 0444, proc_dir, worlds_show) ||
-	    !proc_create_single("mem", 0444, proc_dir, mem_show) ||
-	    !proc_create_single("modules", 0444, proc_dir, modules_show) ||
-	    vmnix_procvm_init(proc_dir)) {
-		vmnix_procvm_exit();
-		remove_proc_subtree("vmware", NULL);
-		return -ENOMEM;
-	}
+	for (i = 0; i < ARRAY_SIZE(vmnix_proc_files); i++)
+		if (!proc_create_single(vmnix_proc_files[i].name, 0444, proc_dir,
+					vmnix_proc_files[i].show))
+			goto error_remove;
+	if (vmnix_procvm_init(proc_dir))
+		goto error_remove;
 	return 0;
+
+error_remove:
+	vmnix_procvm_exit();
+	remove_proc_subtree("vmware", NULL);
+	proc_dir = NULL;
+	return -ENOMEM;
 }
 
 void vmnix_proc_exit(void)
 {
 	vmnix_procvm_exit();
+	mutex_lock(&modfiles_lock);
 	remove_proc_subtree("vmware", NULL);
+	proc_dir = NULL;
+	memset(modfiles, 0, sizeof(modfiles));
+	mutex_unlock(&modfiles_lock);
 }

@@ -88,6 +88,9 @@ long vmnix_call(unsigned long nr, unsigned long a0, unsigned long a1,
 
 int vmnix_proc_init(void);
 void vmnix_proc_exit(void);
+/* Makes /proc/vmware match the files the vmkernel's modules serve now
+ * (none if it is not loaded).  Takes vmnix.calls: call it without. */
+void vmnix_proc_modfiles_refresh(void);
 
 /* /proc/vmware/vm (procvm.c): made under parent; resynchronised with the
  * vmkernel's VMs (not from inside a /proc/vmware/vm file's handler). */

@@ -15,6 +15,7 @@
 #include <vmk/errno.h>
 #include <vmk/sysworld.h>
 #include <vmk/vm.h>
+#include "sysworld_doubles.h"
 
 static unsigned int cpu_gives, cpu_takes;
 static u32 cpu_last_index;

@@ -30,8 +30,11 @@ $(UNIT_DIR)/test_pagetable: UNIT_EXTRA_CFLAGS += -Ivmkernel/arch/x86/include
 # relocation) and the module table on the fake arch, against the real
 # module objects the build makes.
 KERNEL_MODULE := vmkernel/kernel/module.c vmkernel/lib/modelf.c vmkernel/kernel/mem.c
-$(UNIT_DIR)/test_module: $(KERNEL_FAKE) vmkernel/kernel/log.c $(KERNEL_MODULE) \
+$(UNIT_DIR)/test_module: $(KERNEL_FAKE) vmkernel/kernel/log.c $(KERNEL_MODULE) tests/unit/sysworld_doubles.h \
 	$(CORE_SCHED) loader/modcheck.c loader/modcheck.h
+# The vmkernel's own string and format routines too: modules call them,
+# and libc's lie out of a module's 32-bit reach.
+$(UNIT_DIR)/test_module: vmkernel/lib/string.c vmkernel/lib/format.c
 # Read at run time, not linked in.
 $(UNIT_DIR)/test_module: | $(VMK_MOD_FILES) $(VMK_TEST_MOD_FILES)
 $(UNIT_DIR)/test_module: UNIT_EXTRA_CFLAGS += '-DMODULE_DIR="$(VMK_MOD_O)"'

@@ -24,11 +24,13 @@
 
 #include "fake.h"
 #include "modcheck.h"
+#include "sysworld_doubles.h"
 
 #define REGION_SIZE	(16ULL << 20)
 
-static u8 *hello, *failinit, *unexported, *badabi, *needhello;
+static u8 *hello, *failinit, *unexported, *badabi, *needhello, *helper, *profiler, *spinner;
 static size_t hello_size, failinit_size, unexported_size, badabi_size, needhello_size;
+static size_t helper_size, profiler_size, spinner_size;
 static void *region;
 
 static u8 *load_file(const char *name, size_t *size)
@@ -51,7 +53,11 @@ static int setup(void **state)
 	unexported = load_file("test/unexported.o", &unexported_size);
 	badabi = load_file("test/badabi.o", &badabi_size);
 	needhello = load_file("test/needhello.o", &needhello_size);
-	if (!hello || !failinit || !unexported || !badabi || !needhello)
+	helper = load_file("helper.o", &helper_size);
+	profiler = load_file("profiler.o", &profiler_size);
+	spinner = load_file("test/spinner.o", &spinner_size);
+	if (!hello || !failinit || !unexported || !badabi || !needhello || !helper ||
+	    !profiler || !spinner)
 		return -1;
 	/* The region near this program's code, as the image and its modules
 	 * share one region in the vmkernel. */
@@ -197,7 +203,7 @@ static void test_symbols_and_abi_refused(void **state)
 	(void)state;
 	assert_int_equal(check_err(unexported, unexported_size,
 				   "'world_count': the vmkernel does not export it"), -ENOENT);
-	assert_int_equal(check_err(badabi, badabi_size, "module ABI 2"), -EPROTO);
+	assert_int_equal(check_err(badabi, badabi_size, "module ABI 3"), -EPROTO);
 	assert_non_null(lp);
 	lp[0] = 'z';
 	assert_int_equal(check_err(f, hello_size, "'zog_printf'"), -ENOENT);
@@ -341,6 +347,163 @@ static void test_failures_undone(void **state)
 	assert_int_equal(kernel_in_use(), ker0);
 }
 
+/* The text of the module file named name, or "" if there is none. */
+static const char *file_text(const char *name)
+{
+	static char text[VMK_MOD_FILE_TEXT_MAX + 1];
+	struct vmk_module_file f[VMK_MOD_FILES_MAX];
+	u32 n = module_files(f, VMK_MOD_FILES_MAX);
+	s64 len;
+
+	text[0] = 0;
+	for (u32 i = 0; i < n; i++)
+		if (!strcmp(f[i].name, name)) {
+			len = module_file_read(f[i].id, text, VMK_MOD_FILE_TEXT_MAX);
+			assert_true(len > 0);
+			text[len] = 0;
+		}
+	return text;
+}
+
+/* helper: a world of its own, a file and a vmkcall, all gone with it. */
+static void test_module_world_and_file(void **state)
+{
+	struct vmk_module_file f[VMK_MOD_FILES_MAX];
+	u64 mod0, ker0;
+	unsigned int stops0 = fake_world_stops, removals0 = fake_world_removals;
+	s64 id;
+	u32 file_id;
+
+	(void)state;
+	if (!region_near())
+		skip();
+	mod0 = module_in_use();
+	ker0 = kernel_in_use();
+	assert_int_equal(module_files(f, VMK_MOD_FILES_MAX), 0);
+	id = module_load(helper, helper_size);
+	assert_true(id > 0);
+	/* init started one world, owned by the module. */
+	assert_int_equal(fake_worlds[0].live, true);
+	assert_non_null(fake_worlds[0].fn);
+	assert_int_equal(module_files(f, VMK_MOD_FILES_MAX), 1);
+	assert_string_equal(f[0].name, "helper");
+	assert_int_equal(f[0].module_id, (u32)id);
+	file_id = f[0].id;
+	assert_non_null(strstr(file_text("helper"), "world 5000\n"));
+	assert_non_null(strstr(file_text("helper"), "wakeups 0\n"));
+	/* Its vmkcall wakes its world and counts the asking. */
+	assert_int_equal(module_call(VMK_CALL_MODULE_BASE + 3, 0, 0, 0, 0), 0);
+	assert_int_equal(fake_world_wakes, 1);
+	assert_non_null(strstr(file_text("helper"), "asked 1\n"));
+	/* Its timer runs once due, then once a period, from the tick's work. */
+	assert_non_null(strstr(file_text("helper"), "timer_runs 0\n"));
+	module_timers_run();
+	assert_non_null(strstr(file_text("helper"), "timer_runs 0\n"));
+	fake_advance(20000000);
+	module_timers_run();
+	module_timers_run();
+	assert_non_null(strstr(file_text("helper"), "timer_runs 1\n"));
+	fake_advance(20000000);
+	module_timers_run();
+	assert_non_null(strstr(file_text("helper"), "timer_runs 2\n"));
+	/* Reads are capped at the length asked for. */
+	char small[8];
+	assert_int_equal(module_file_read(file_id, small, sizeof(small)), sizeof(small));
+	assert_int_equal(module_file_read(file_id + 1000, small, sizeof(small)), -ENOENT);
+	/* Cleanup stops the world itself: nothing is left for the vmkernel. */
+	assert_int_equal(module_unload((u32)id), 0);
+	assert_int_equal(fake_world_stops, stops0 + 1);
+	assert_int_equal(fake_world_removals, removals0);
+	assert_false(fake_worlds[0].live);
+	assert_int_equal(module_files(f, VMK_MOD_FILES_MAX), 0);
+	assert_int_equal(module_file_read(file_id, small, sizeof(small)), -ENOENT);
+	/* Its timer went with it. */
+	fake_advance(20000000);
+	module_timers_run();
+	assert_int_equal(module_in_use(), mod0);
+	assert_int_equal(kernel_in_use(), ker0);
+}
+
+/* spinner: a world and no cleanup: unload refused until the world is gone. */
+static void test_module_world_blocks_unload(void **state)
+{
+	struct vmk_module_stat st[2];
+	u64 mod0;
+	s64 id;
+
+	(void)state;
+	if (!region_near())
+		skip();
+	mod0 = module_in_use();
+	id = module_load(spinner, spinner_size);
+	assert_true(id > 0);
+	assert_true(fake_worlds[0].live);
+	assert_int_equal(module_unload((u32)id), -EBUSY);
+	assert_int_equal(module_list(st, 2), 1);
+	/* The console destroys the world; then the module goes. */
+	fake_worlds[0].live = false;
+	assert_int_equal(module_unload((u32)id), 0);
+	assert_int_equal(module_list(st, 2), 0);
+	assert_int_equal(module_in_use(), mod0);
+}
+
+/* profiler: the tick hook counts by code range, idle apart; one hook. */
+static void test_module_tick_profile(void **state)
+{
+	u64 mod0, rip = (u64)(uintptr_t)region + 0x1040;
+	const char *t;
+	s64 id, id2;
+
+	(void)state;
+	if (!region_near())
+		skip();
+	fake_ncpus = 2;
+	mod0 = module_in_use();
+	module_tick(0, rip, false);	/* no hook: nothing happens */
+	id = module_load(profiler, profiler_size);
+	assert_true(id > 0);
+	for (int i = 0; i < 3; i++)
+		module_tick(0, rip + (u64)i * 8, false);
+	module_tick(1, rip + 0x400, false);
+	module_tick(1, rip, true);
+	module_tick(7, rip, false);	/* a CPU it does not know: ignored */
+	t = file_text("profile");
+	assert_non_null(strstr(t, "samples 5\n"));
+	assert_non_null(strstr(t, "idle 1 20.0%\n"));
+	assert_non_null(strstr(t, "\n3 60.0% vmkernel+0x1040\n"));
+	assert_non_null(strstr(t, "\n1 20.0% vmkernel+0x1440\n"));
+	/* A second hook is refused, and so is a second file of one name. */
+	id2 = module_load(helper, helper_size);
+	assert_true(id2 > 0);
+	assert_int_equal(module_tick_register((module_tick_fn)(uintptr_t)fake_worlds[0].fn),
+			 -EBUSY);
+	assert_int_equal(module_unload((u32)id2), 0);
+	/* Its vmkcall clears the counts and answers how many there were. */
+	assert_int_equal(module_call(VMK_CALL_MODULE_BASE + 2, 0, 0, 0, 0), 5);
+	assert_non_null(strstr(file_text("profile"), "samples 0\n"));
+	assert_int_equal(module_unload((u32)id), 0);
+	module_tick(0, rip, false);	/* the hook went with it */
+	assert_string_equal(file_text("profile"), "");
+	assert_int_equal(module_in_use(), mod0);
+}
+
+/* Names a module file may not have, from outside any module. */
+static void test_module_file_names(void **state)
+{
+	(void)state;
+	/* Not from a module's code: refused whatever the name. */
+	assert_int_equal(module_file_register("x", (module_file_fn)(uintptr_t)&setup), -EINVAL);
+	assert_int_equal(module_file_register("version", (module_file_fn)(uintptr_t)&setup), -EINVAL);
+	assert_int_equal(module_file_register("Bad", (module_file_fn)(uintptr_t)&setup), -EINVAL);
+	assert_int_equal(module_file_register("a/b", (module_file_fn)(uintptr_t)&setup), -EINVAL);
+	assert_int_equal(module_file_register("abcdefghijklmnopqrstuvwxyz", (module_file_fn)(uintptr_t)&setup), -EINVAL);
+	assert_int_equal(module_world_create("w", (module_world_fn)(uintptr_t)&setup, NULL, 0), -EINVAL);
+	assert_int_equal(module_tick_register((module_tick_fn)(uintptr_t)&setup), -EINVAL);
+	assert_int_equal(module_world_stop(FAKE_WORLD_ID0), -EPERM);
+	assert_int_equal(module_timer_start((module_timer_fn)(uintptr_t)&setup, NULL, 1, 1), -EINVAL);
+	assert_int_equal(module_timer_cancel(1), -ENOENT);
+}
+
 static void test_dependencies(void **state)
 {
 	struct vmk_module_stat st[2];
@@ -467,6 +630,10 @@ int main(void)
 		cmocka_unit_test(test_relocation),
 		cmocka_unit_test(test_load_call_unload),
 		cmocka_unit_test(test_failures_undone),
+		cmocka_unit_test(test_module_world_and_file),
+		cmocka_unit_test(test_module_world_blocks_unload),
+		cmocka_unit_test(test_module_tick_profile),
+		cmocka_unit_test(test_module_file_names),
 		cmocka_unit_test(test_dependencies),
 		cmocka_unit_test(test_cycles),
 		cmocka_unit_test(test_fuzz),

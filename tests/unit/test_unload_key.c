@@ -125,6 +125,19 @@ s64 module_call(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 	return -ENOSYS;
 }
 
+u32 module_files(struct vmk_module_file *out, u32 max)
+{
+	(void)out;
+	(void)max;
+	return 0;
+}
+
+s64 module_file_read(u32 id, char *out, u64 len)
+{
+	(void)id, (void)out, (void)len;
+	return -ENOENT;
+}
+
 static s64 unload(u64 key)
 {
 	return vmkcall_dispatch(VMK_CALL_UNLOAD, key, 1, 2, 3);

@@ -242,6 +242,10 @@ enum vmk_call {
 				   * output from byte `from` on (as LOG_READ) */
 	VMK_CALL_VM_SERIAL_WRITE, /* (VM id, gpa, len) -> bytes taken into its
 				   * COM1 input */
+	VMK_CALL_MODULE_FILES,	/* (gpa of vmk_module_file[], max) -> count: the
+				 * files modules serve under /proc/vmware */
+	VMK_CALL_MODULE_FILE_READ,	/* (file id, gpa, len) -> bytes: one file's
+				 * text, at most VMK_MOD_FILE_TEXT_MAX */
 	VMK_CALL_COUNT
 };
 
@@ -395,6 +399,8 @@ enum vmk_sysworld_kind {
 	VMK_SYSWORLD_BURNER = 1,	/* burns CPU and counts its loops */
 	VMK_SYSWORLD_HELPER,		/* waits for work; wakes on each timer period */
 	VMK_SYSWORLD_YIELDER,		/* gives up its CPU at every loop (switch cost) */
+	VMK_SYSWORLD_MODULE,		/* runs a module's function (module_world_create);
+					 * not made from the console */
 };
 
 /* Which fields of a vmk_world_req a WORLD_SET changes. */
@@ -486,7 +492,7 @@ struct vmk_log_ring {
  */
 #define VMK_MOD_MAGIC		0x444f4d4b4d56ULL	/* "VMKMOD" */
 /* Bumped whenever VMK_MOD_EXPORTS or a prototype behind it changes. */
-#define VMK_MOD_ABI_VERSION	1
+#define VMK_MOD_ABI_VERSION	2
 #define VMK_MODINFO_SECTION	".vmk_modinfo"
 #define VMK_MOD_NAME_LEN	24
 #define VMK_MOD_VERSION_LEN	16
@@ -499,6 +505,9 @@ struct vmk_log_ring {
 #define VMK_MOD_LOADED_MAX	32
 #define VMK_CALL_MODULE_BASE	0x1000
 #define VMK_CALL_MODULE_SLOTS	64
+/* Files modules add under /proc/vmware (module_file_register). */
+#define VMK_MOD_FILES_MAX	16
+#define VMK_MOD_FILE_TEXT_MAX	4096	/* bytes of one file's text */
 
 /*
  * What a module may call, by name: the vmkernel builds its symbol table
@@ -513,7 +522,13 @@ struct vmk_log_ring {
 	X(module_heap) \
 	X(spin_lock_at) X(spin_unlock) \
 	X(arch_uptime_ns) X(arch_cpu_index) \
-	X(module_vmkcall_register) X(module_vmkcall_unregister)
+	X(module_vmkcall_register) X(module_vmkcall_unregister) \
+	X(arch_ncpus) \
+	X(module_world_create) X(module_world_stop) X(module_world_wake) \
+	X(module_world_should_stop) X(module_world_sleep) X(module_world_yield) \
+	X(module_file_register) X(module_file_unregister) \
+	X(module_tick_register) X(module_tick_unregister) X(module_where) \
+	X(module_timer_start) X(module_timer_cancel)
 
 #ifndef __ASSEMBLER__
 /* In the module's VMK_MODINFO_SECTION; init and cleanup are addresses
@@ -546,6 +561,19 @@ struct vmk_module_stat {
 	char name[VMK_MOD_NAME_LEN];
 	char version[VMK_MOD_VERSION_LEN];
 	char deps[VMK_MOD_DEPS_MAX][VMK_MOD_NAME_LEN];
+};
+
+/*
+ * A file a module serves under /proc/vmware, as VMK_CALL_MODULE_FILES
+ * lists it.  The shim makes /proc/vmware/NAME for each after every module
+ * load or unload it forwards; a read issues VMK_CALL_MODULE_FILE_READ
+ * with the id, which is never reused, so a file whose module is gone
+ * answers -ENOENT instead of another module's text.
+ */
+struct vmk_module_file {
+	vmk_u32 id;
+	vmk_u32 module_id;	/* the module serving it */
+	char name[VMK_MOD_NAME_LEN];	/* NUL-terminated, [a-z0-9_-] */
 };
 #endif /* !__ASSEMBLER__ */
 

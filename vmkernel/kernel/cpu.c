@@ -32,6 +32,7 @@
 #include <vmk/log.h>
 #include <vmk/machine.h>
 #include <vmk/mem.h>
+#include <vmk/module.h>
 #include <vmk/sched.h>
 #include <vmk/sysworld.h>
 #include <vmk/timer.h>
@@ -98,6 +99,7 @@ static void cpu_tick_work(u32 cpu)
 	sched_tick();
 	timer_tick(cpu);
 	sysworld_tick(cpu);
+	module_timers_run();
 	o->ticks++;
 	o->tick_cycles += arch_cycles() - t0;
 }
@@ -208,9 +210,12 @@ out_unlock:
 	return ret;
 }
 
-void cpu_tick_irq(u32 index)
+void cpu_tick_irq(u32 index, u64 rip)
 {
+	struct world *w = world_current();
+
 	cpu_own[index].tick_due = true;
+	module_tick(index, rip, w && w->type == VMK_WORLD_IDLE);
 }
 
 bool cpu_attention(void)

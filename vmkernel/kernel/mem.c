@@ -15,6 +15,7 @@ static struct page_arena mem_pages;
 static struct heap mem_heaps[MEM_HEAPS];
 static u64 mem_region_size;
 static u64 mem_image_size;
+static u8 *mem_image_va;
 
 static const char *const mem_heap_names[MEM_HEAPS] = {
 	[MEM_HEAP_MACHINE] = "machine",
@@ -39,6 +40,7 @@ int mem_init(paddr_t region_pa, u64 region_size, void *region_va,
 		return err;
 	mem_region_size = region_size;
 	mem_image_size = skip;
+	mem_image_va = region_va;
 	for (i = 0; i < MEM_HEAPS; i++) {
 		err = heap_create(&mem_heaps[i], mem_heap_names[i], &mem_pages, 0);
 		if (err)
@@ -54,6 +56,15 @@ struct heap *mem_heap(enum mem_heap_id id)
 {
 	CHECK(id < MEM_HEAPS);
 	return &mem_heaps[id];
+}
+
+bool mem_in_image(const void *p, u64 *off)
+{
+	if (!mem_image_va || (const u8 *)p < mem_image_va ||
+	    (const u8 *)p >= mem_image_va + mem_image_size)
+		return false;
+	*off = (u64)((const u8 *)p - mem_image_va);
+	return true;
 }
 
 struct page_arena *mem_arena(void)

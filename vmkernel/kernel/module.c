@@ -14,9 +14,23 @@
  * first takes the module's slots away, then waits for that count to
  * drain, so a module's code is never freed under a running call.
  *
+ * Modules add to the vmkernel in three more ways, each taken away again
+ * before the module's code is freed: worlds that run module functions
+ * (kept by sysworld.c with the module as their owner), read-only files
+ * the shim shows under /proc/vmware (a read holds the in-flight count as
+ * a call does), and one hook on every vmkernel CPU's timer interrupt
+ * (each CPU marks itself busy while it runs the hook, and taking the
+ * hook away waits until no CPU is).
+ *
+ * Unloading: refused while another module depends on this one or (if
+ * it has no cleanup to stop them) a world of its own runs.  Otherwise
+ * its vmkcalls, files, timers and tick hook go first, then the calls,
+ * reads and timer runs in flight drain, cleanup runs, any world it left
+ * is stopped with a warning, and its pages are freed.
+ *
  * module_lock guards the table, every module's state, refs and
- * in-flight count, and the slots.  It is never held while module code
- * runs.
+ * in-flight count, the slots and the file table.  It is never held
+ * while module code runs.
  */
 #include <vmk/arch.h>
 #include <vmk/errno.h>
@@ -26,6 +40,8 @@
 #include <vmk/modelf.h>
 #include <vmk/module.h>
 #include <vmk/string.h>
+#include <vmk/sysworld.h>
+#include <vmk/world.h>
 
 enum module_state { MODULE_LOADING, MODULE_LIVE, MODULE_UNLOADING };
 
@@ -52,6 +68,37 @@ static struct {
 	module_call_fn fn;
 	struct module *owner;
 } module_slots[VMK_CALL_MODULE_SLOTS];
+
+static struct {
+	u32 id;			/* 0: free */
+	struct module *owner;
+	module_file_fn show;
+	char name[VMK_MOD_NAME_LEN];
+} module_files_tbl[VMK_MOD_FILES_MAX];
+static u32 module_file_next_id = 1;
+
+/* The shim's own files under /proc/vmware. */
+static const char *const module_file_reserved[] = {
+	"version", "log", "cpuinfo", "worlds", "mem", "modules", "vm",
+};
+
+/* Timers (module_timer_start); a running one is never freed here, its
+ * run frees it if it was cancelled meanwhile. */
+static struct {
+	u32 id;			/* 0: free */
+	bool running, cancelled;
+	struct module *owner;
+	module_timer_fn fn;
+	void *arg;
+	u64 due, period;
+} module_timers[MODULE_TIMERS_MAX];
+static u32 module_timer_next_id = 1;
+static u32 module_ntimers;	/* slots in use: the tick looks only if any */
+
+/* The tick hook; each CPU's busy flag is set while it runs it. */
+static module_tick_fn module_tick_hook;
+static struct module *module_tick_owner;
+static u32 module_tick_busy[VMK_MAX_CPUS];
 
 /* What modules may call, in VMK_MOD_EXPORTS' order (modelf's indices). */
 static void *const module_exports[] = {
@@ -132,19 +179,57 @@ out:
 	return err;
 }
 
+/* Under module_lock: a timer slot freed, or marked so that its run in
+ * progress frees it. */
+static void module_timer_free(u32 t)
+{
+	if (module_timers[t].running) {
+		module_timers[t].cancelled = true;
+		return;
+	}
+	memset(&module_timers[t], 0, sizeof(module_timers[t]));
+	__atomic_sub_fetch(&module_ntimers, 1, __ATOMIC_RELEASE);
+}
+
+/* Under module_lock: takes away m's vmkcalls, files and tick hook, so
+ * that nothing new enters its code (module_tick_drain() then waits for
+ * a hook still running). */
+static void module_withdraw(struct module *m)
+{
+	for (u32 s = 0; s < VMK_CALL_MODULE_SLOTS; s++)
+		if (module_slots[s].owner == m)
+			module_slots[s].fn = NULL, module_slots[s].owner = NULL;
+	for (u32 f = 0; f < VMK_MOD_FILES_MAX; f++)
+		if (module_files_tbl[f].id && module_files_tbl[f].owner == m)
+			memset(&module_files_tbl[f], 0, sizeof(module_files_tbl[f]));
+	if (module_tick_owner == m) {
+		__atomic_store_n(&module_tick_hook, NULL, __ATOMIC_SEQ_CST);
+		module_tick_owner = NULL;
+	}
+	for (u32 t = 0; t < MODULE_TIMERS_MAX; t++)
+		if (module_timers[t].id && module_timers[t].owner == m)
+			module_timer_free(t);
+}
+
+static void module_tick_drain(void)
+{
+	for (u32 c = 0; c < arch_ncpus() && c < VMK_MAX_CPUS; c++)
+		while (__atomic_load_n(&module_tick_busy[c], __ATOMIC_SEQ_CST))
+			arch_cpu_relax();
+}
+
 /* Takes m out of the table: its slots, its references, its entry. */
 static void module_release(struct module *m)
 {
 	spin_lock(&module_lock);
-	for (u32 s = 0; s < VMK_CALL_MODULE_SLOTS; s++)
-		if (module_slots[s].owner == m)
-			module_slots[s].fn = NULL, module_slots[s].owner = NULL;
+	module_withdraw(m);
 	for (u32 d = 0; d < VMK_MOD_DEPS_MAX && m->deps[d]; d++)
 		m->deps[d]->refs--;
 	for (u32 i = 0; i < VMK_MOD_LOADED_MAX; i++)
 		if (modules[i] == m)
 			modules[i] = NULL;
 	spin_unlock(&module_lock);
+	module_tick_drain();
 }
 
 static int module_protect(struct module *m, struct modelf *e)
@@ -241,6 +326,13 @@ s64 module_load(const void *file, u64 size)
 error_unprotect:
 	/* The slots go first: no call may enter the code being freed. */
 	module_release(m);
+	if (sysworld_remove_owned(m)) {
+		/* A world init started runs on in the module's code: its
+		 * pages must stay. */
+		log_err("module %s: a world of its own would not stop; its %lu bytes stay",
+			m->info.name, m->size);
+		goto error_free_meta_kept;
+	}
 	arch_module_protect(m->base, (u64)PAGE_SIZE << m->order, MODULE_PROT_REGION);
 	heap_free_pages(h, m->base, m->order);
 	goto error_free_meta;
@@ -249,9 +341,10 @@ error_free_pages:
 error_release:
 	module_release(m);
 error_free_meta:
+	heap_free(kh, m);
+error_free_meta_kept:
 	if (copy)
 		heap_free_pages(kh, copy, copy_order);
-	heap_free(kh, m);
 	heap_free(kh, e);
 	return ret;
 }
@@ -259,6 +352,7 @@ error_free_meta:
 int module_unload(u32 id)
 {
 	struct module *m = NULL;
+	u32 world = 0;
 	int err = 0;
 
 	spin_lock(&module_lock);
@@ -267,22 +361,25 @@ int module_unload(u32 id)
 			m = modules[i];
 	if (!m) {
 		err = -ENOENT;
-	} else if (m->state != MODULE_LIVE || m->refs || m->in_flight) {
+	} else if (m->state != MODULE_LIVE || m->refs) {
 		log_warn("module %s: in use (%u dependent modules), not unloaded",
 			 m->info.name, m->refs);
 		err = -EBUSY;
+	} else if (!m->cleanup && sysworld_owned(m, &world)) {
+		log_warn("module %s: in use: its world %u runs its code and it has no "
+			 "cleanup to stop it (vmkworld destroy %u first)",
+			 m->info.name, world, world);
+		err = -EBUSY;
 	} else {
 		m->state = MODULE_UNLOADING;
-		for (u32 s = 0; s < VMK_CALL_MODULE_SLOTS; s++)
-			if (module_slots[s].owner == m)
-				module_slots[s].fn = NULL, module_slots[s].owner = NULL;
+		module_withdraw(m);
 	}
 	spin_unlock(&module_lock);
 	if (err)
 		return err;
-	if (m->cleanup)
-		m->cleanup();
-	/* A call that found its slot before it was cleared may still run. */
+	module_tick_drain();
+	/* A call that found its slot before it was cleared may still run;
+	 * cleanup may free what it uses. */
 	for (;;) {
 		spin_lock(&module_lock);
 		u32 busy = m->in_flight;
@@ -290,6 +387,13 @@ int module_unload(u32 id)
 		if (!busy)
 			break;
 		arch_cpu_relax();
+	}
+	if (m->cleanup)
+		m->cleanup();
+	if (sysworld_remove_owned(m)) {
+		log_err("module %s: a world of its own would not stop; the module stays, unloading",
+			m->info.name);
+		return -EBUSY;
 	}
 	log_info("module %s unloaded", m->info.name);
 	module_release(m);
@@ -404,4 +508,377 @@ s64 module_call(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 	m->in_flight--;
 	spin_unlock(&module_lock);
 	return ret;
+}
+
+/* ---- worlds, files, the tick hook ---------------------------------------- */
+
+/* The live or loading module whose text holds addr, or NULL. */
+static struct module *module_of_code(u64 addr)
+{
+	struct module *m;
+
+	spin_lock(&module_lock);
+	m = module_by_text(addr);
+	if (m && m->state == MODULE_UNLOADING)
+		m = NULL;
+	spin_unlock(&module_lock);
+	return m;
+}
+
+s64 module_world_create(const char *name, module_world_fn fn, void *arg, u32 shares)
+{
+	struct vmk_world_req r;
+	struct module *m = module_of_code((u64)fn);
+
+	if (!m || !name) {
+		log_warn("module world: its function lies in no loaded module");
+		return -EINVAL;
+	}
+	memset(&r, 0, sizeof(r));
+	if (strnlen(name, sizeof(r.name)) == sizeof(r.name)) {
+		log_warn("module %s: world name too long", m->info.name);
+		return -EINVAL;
+	}
+	memcpy(r.name, name, strnlen(name, sizeof(r.name)));
+	r.shares = shares;
+	return sysworld_spawn(&r, (void (*)(void *))fn, arg, m);
+}
+
+/* The caller's module, by its return address: only a module's own
+ * worlds are its to stop or wake. */
+int module_world_stop(u32 id)
+{
+	struct module *m;
+
+	spin_lock(&module_lock);
+	m = module_by_text((u64)__builtin_return_address(0));
+	spin_unlock(&module_lock);
+	if (!m)
+		return -EPERM;
+	return (int)sysworld_stop_owned(id, m);
+}
+
+int module_world_wake(u32 id)
+{
+	struct module *m;
+
+	spin_lock(&module_lock);
+	m = module_by_text((u64)__builtin_return_address(0));
+	spin_unlock(&module_lock);
+	if (!m)
+		return -EPERM;
+	return sysworld_wake(id, m);
+}
+
+bool module_world_should_stop(void)
+{
+	return sysworld_should_stop();
+}
+
+void module_world_sleep(u64 ns)
+{
+	sysworld_sleep(ns);
+}
+
+void module_world_yield(void)
+{
+	sysworld_preempt();
+}
+
+static bool module_file_name_ok(const char *name)
+{
+	size_t n = strnlen(name, VMK_MOD_NAME_LEN);
+
+	if (!n || n == VMK_MOD_NAME_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	for (u32 i = 0; i < ARRAY_SIZE(module_file_reserved); i++)
+		if (!strcmp(name, module_file_reserved[i]))
+			return false;
+	return true;
+}
+
+int module_file_register(const char *name, module_file_fn show)
+{
+	u32 free = VMK_MOD_FILES_MAX;
+	struct module *m;
+	int err = 0;
+
+	if (!name || !module_file_name_ok(name)) {
+		log_warn("module file: a name is 1 to %u characters of a-z 0-9 _ -, "
+			 "not one of the shim's own", VMK_MOD_NAME_LEN - 1);
+		return -EINVAL;
+	}
+	spin_lock(&module_lock);
+	m = module_by_text((u64)show);
+	if (!m || m->state == MODULE_UNLOADING) {
+		err = -EINVAL;
+		goto out;
+	}
+	for (u32 f = 0; f < VMK_MOD_FILES_MAX; f++) {
+		if (module_files_tbl[f].id && !strcmp(module_files_tbl[f].name, name)) {
+			log_warn("module %s: /proc/vmware/%s is served by another module",
+				 m->info.name, name);
+			err = -EEXIST;
+			goto out;
+		}
+		if (!module_files_tbl[f].id && free == VMK_MOD_FILES_MAX)
+			free = f;
+	}
+	if (free == VMK_MOD_FILES_MAX) {
+		log_warn("module %s: %u module files at most", m->info.name, VMK_MOD_FILES_MAX);
+		err = -ENOSPC;
+		goto out;
+	}
+	module_files_tbl[free].id = module_file_next_id++;
+	module_files_tbl[free].owner = m;
+	module_files_tbl[free].show = show;
+	memcpy(module_files_tbl[free].name, name, strnlen(name, VMK_MOD_NAME_LEN));
+out:
+	spin_unlock(&module_lock);
+	return err;
+}
+
+int module_file_unregister(const char *name)
+{
+	struct module *m;
+	int err = -ENOENT;
+
+	if (!name)
+		return -EINVAL;
+	spin_lock(&module_lock);
+	m = module_by_text((u64)__builtin_return_address(0));
+	for (u32 f = 0; m && f < VMK_MOD_FILES_MAX; f++)
+		if (module_files_tbl[f].id && module_files_tbl[f].owner == m &&
+		    !strncmp(module_files_tbl[f].name, name, VMK_MOD_NAME_LEN)) {
+			memset(&module_files_tbl[f], 0, sizeof(module_files_tbl[f]));
+			err = 0;
+		}
+	spin_unlock(&module_lock);
+	return err;
+}
+
+u32 module_files(struct vmk_module_file *out, u32 max)
+{
+	u32 n = 0;
+
+	spin_lock(&module_lock);
+	for (u32 f = 0; f < VMK_MOD_FILES_MAX && n < max; f++) {
+		struct vmk_module_file mf;
+
+		if (!module_files_tbl[f].id || module_files_tbl[f].owner->state != MODULE_LIVE)
+			continue;
+		memset(&mf, 0, sizeof(mf));
+		mf.id = module_files_tbl[f].id;
+		mf.module_id = module_files_tbl[f].owner->id;
+		memcpy(mf.name, module_files_tbl[f].name, sizeof(mf.name));
+		memcpy(&out[n++], &mf, sizeof(mf));
+	}
+	spin_unlock(&module_lock);
+	return n;
+}
+
+s64 module_file_read(u32 id, char *out, u64 len)
+{
+	struct heap *kh = mem_heap(MEM_HEAP_KERNEL);
+	module_file_fn show = NULL;
+	struct module *m = NULL;
+	char *buf;
+	u64 n;
+
+	if (!id)
+		return -ENOENT;
+	buf = heap_zalloc(kh, VMK_MOD_FILE_TEXT_MAX);
+	if (!buf)
+		return -ENOMEM;
+	spin_lock(&module_lock);
+	for (u32 f = 0; f < VMK_MOD_FILES_MAX; f++)
+		if (module_files_tbl[f].id == id && module_files_tbl[f].owner->state == MODULE_LIVE) {
+			m = module_files_tbl[f].owner;
+			show = module_files_tbl[f].show;
+			m->in_flight++;
+		}
+	spin_unlock(&module_lock);
+	if (!show) {
+		heap_free(kh, buf);
+		return -ENOENT;
+	}
+	/* Into the vmkernel's own buffer: the module never sees the
+	 * console's memory, and what it claims to have written is capped. */
+	n = show(buf, VMK_MOD_FILE_TEXT_MAX);
+	spin_lock(&module_lock);
+	m->in_flight--;
+	spin_unlock(&module_lock);
+	n = MIN(MIN(n, (u64)VMK_MOD_FILE_TEXT_MAX), len);
+	memcpy(out, buf, n);
+	heap_free(kh, buf);
+	return (s64)n;
+}
+
+int module_tick_register(module_tick_fn fn)
+{
+	struct module *m;
+	int err = 0;
+
+	spin_lock(&module_lock);
+	m = module_by_text((u64)fn);
+	if (!m || m->state == MODULE_UNLOADING)
+		err = -EINVAL;
+	else if (module_tick_owner)
+		err = -EBUSY;
+	else {
+		module_tick_owner = m;
+		__atomic_store_n(&module_tick_hook, fn, __ATOMIC_SEQ_CST);
+	}
+	spin_unlock(&module_lock);
+	if (err == -EBUSY)
+		log_warn("module %s: the tick hook is %s's", m->info.name,
+			 module_tick_owner->info.name);
+	return err;
+}
+
+int module_tick_unregister(module_tick_fn fn)
+{
+	int err = 0;
+
+	spin_lock(&module_lock);
+	if (!fn || module_tick_hook != fn) {
+		err = -ENOENT;
+	} else {
+		__atomic_store_n(&module_tick_hook, NULL, __ATOMIC_SEQ_CST);
+		module_tick_owner = NULL;
+	}
+	spin_unlock(&module_lock);
+	if (!err)
+		module_tick_drain();
+	return err;
+}
+
+void module_tick(u32 cpu, u64 rip, bool idle)
+{
+	module_tick_fn fn;
+
+	if (cpu >= VMK_MAX_CPUS)
+		return;
+	/* Busy before the hook is read, and the hook cleared before busy is
+	 * read by module_tick_drain(): one of the two sees the other. */
+	__atomic_store_n(&module_tick_busy[cpu], 1, __ATOMIC_SEQ_CST);
+	fn = __atomic_load_n(&module_tick_hook, __ATOMIC_SEQ_CST);
+	if (fn)
+		fn(cpu, rip, idle);
+	__atomic_store_n(&module_tick_busy[cpu], 0, __ATOMIC_RELEASE);
+}
+
+s64 module_timer_start(module_timer_fn fn, void *arg, u64 delay_ns, u64 period_ns)
+{
+	struct module *m;
+	s64 ret = -ENOSPC;
+
+	spin_lock(&module_lock);
+	m = module_by_text((u64)fn);
+	if (!m || m->state == MODULE_UNLOADING) {
+		ret = -EINVAL;
+		goto out;
+	}
+	for (u32 t = 0; t < MODULE_TIMERS_MAX; t++) {
+		if (module_timers[t].id)
+			continue;
+		memset(&module_timers[t], 0, sizeof(module_timers[t]));
+		module_timers[t].id = module_timer_next_id++;
+		module_timers[t].owner = m;
+		module_timers[t].fn = fn;
+		module_timers[t].arg = arg;
+		module_timers[t].due = arch_now_ns() + delay_ns;
+		module_timers[t].period = period_ns;
+		__atomic_add_fetch(&module_ntimers, 1, __ATOMIC_RELEASE);
+		ret = module_timers[t].id;
+		break;
+	}
+	if (ret == -ENOSPC)
+		log_warn("module %s: %u timers at most", m->info.name, MODULE_TIMERS_MAX);
+out:
+	spin_unlock(&module_lock);
+	return ret;
+}
+
+int module_timer_cancel(u32 id)
+{
+	struct module *m;
+	int err = -ENOENT;
+
+	spin_lock(&module_lock);
+	m = module_by_text((u64)__builtin_return_address(0));
+	for (u32 t = 0; m && id && t < MODULE_TIMERS_MAX; t++)
+		if (module_timers[t].id == id && module_timers[t].owner == m &&
+		    !module_timers[t].cancelled) {
+			module_timer_free(t);
+			err = 0;
+		}
+	spin_unlock(&module_lock);
+	return err;
+}
+
+void module_timers_run(void)
+{
+	if (!__atomic_load_n(&module_ntimers, __ATOMIC_ACQUIRE))
+		return;
+	/* Each due timer once: a periodic one is next due a period on. */
+	for (u32 t = 0; t < MODULE_TIMERS_MAX; t++) {
+		u64 now = arch_now_ns();
+		module_timer_fn fn;
+		struct module *m;
+		void *arg;
+
+		spin_lock(&module_lock);
+		if (!module_timers[t].id || module_timers[t].running ||
+		    module_timers[t].cancelled || module_timers[t].due > now ||
+		    module_timers[t].owner->state == MODULE_UNLOADING) {
+			spin_unlock(&module_lock);
+			continue;
+		}
+		module_timers[t].running = true;
+		if (module_timers[t].period)
+			module_timers[t].due = now + module_timers[t].period;
+		else
+			module_timers[t].cancelled = true;
+		fn = module_timers[t].fn;
+		arg = module_timers[t].arg;
+		m = module_timers[t].owner;
+		m->in_flight++;
+		spin_unlock(&module_lock);
+		fn(arg);
+		spin_lock(&module_lock);
+		m->in_flight--;
+		module_timers[t].running = false;
+		if (module_timers[t].cancelled)
+			module_timer_free(t);
+		spin_unlock(&module_lock);
+	}
+}
+
+u64 module_where(u64 addr, char *buf, u64 size)
+{
+	struct module *m;
+	u64 off;
+	int n;
+
+	if (!buf || !size)
+		return 0;
+	if (mem_in_image((const void *)addr, &off)) {
+		n = snprintf(buf, size, "vmkernel+0x%lx", off);
+	} else {
+		spin_lock(&module_lock);
+		m = module_by_text(addr);
+		if (m)
+			n = snprintf(buf, size, "%s+0x%lx", m->info.name, addr - (u64)m->base);
+		else
+			n = snprintf(buf, size, "?");
+		spin_unlock(&module_lock);
+	}
+	return n < 0 ? 0 : MIN((u64)n, size - 1);
 }

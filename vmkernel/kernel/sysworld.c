@@ -13,6 +13,15 @@
  * more weight, or on a CPU the console has), is taken off its queue and
  * removed at once.
  *
+ * Module worlds (VMK_SYSWORLD_MODULE) run a module's function with its
+ * argument and exit when it returns.  They sleep in sysworld_sleep(),
+ * which the tick ends: a sleeper's wake_at is its deadline, and every
+ * vmkernel CPU's tick wakes the sleepers that are due for as long as
+ * their deadline stands, so a wakeup that comes before the world has
+ * blocked is repeated at the next tick rather than lost.  Each has an
+ * owner (its module) whose unload stops it the same way the console's
+ * destroy does.
+ *
  * Pools named by the console are made on first use, expandable (their
  * worlds' reservations borrow from the host) and removed with their last
  * world.  So are SMP groups: burners of one group are the co-scheduled
@@ -53,6 +62,11 @@ struct sysworld {
 	void *stack;
 	struct sysworld_pool *pool;
 	struct sysworld_group *group;
+	/* Module worlds only: */
+	void (*fn)(void *);
+	void *arg;
+	const void *owner;		/* the module; never dereferenced here */
+	u64 wake_at;			/* sleeping until then; 0: not sleeping */
 };
 
 /* Slots, pools and groups change under cpu_lock. */
@@ -61,6 +75,8 @@ static struct sysworld_pool sysworld_pools[SYSWORLD_POOLS];
 static struct sysworld_group sysworld_groups[SYSWORLD_GROUPS];
 static struct heap sysworld_heap;
 static u64 sysworld_helper_last;
+/* Module worlds in sysworld_sleep(): the tick scans only if any are. */
+static u32 sysworld_sleepers;
 /* What helpers wait for: the period's wakeup. */
 static const char sysworld_helper_event;
 
@@ -78,6 +94,14 @@ void sysworld_tick(u32 cpu)
 	u64 now = arch_now_ns(), last = READ_ONCE(sysworld_helper_last);
 
 	(void)cpu;
+	if (__atomic_load_n(&sysworld_sleepers, __ATOMIC_ACQUIRE)) {
+		for (u32 i = 0; i < SYSWORLD_MAX; i++) {
+			u64 due = READ_ONCE(sysworlds[i].wake_at);
+
+			if (due && now >= due)
+				world_wakeup(&sysworlds[i].wake_at);
+		}
+	}
 	if (now - last < SYSWORLD_HELPER_NS ||
 	    !__atomic_compare_exchange_n(&sysworld_helper_last, &last, now, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
@@ -131,7 +155,9 @@ static void sysworld_main(void)
 	arch_irq_enable();
 	s = sysworld_of(world_current());
 	CHECK(s);
-	if (s->kind == VMK_SYSWORLD_BURNER)
+	if (s->kind == VMK_SYSWORLD_MODULE)
+		s->fn(s->arg);
+	else if (s->kind == VMK_SYSWORLD_BURNER)
 		sysworld_burn(s);
 	else if (s->kind == VMK_SYSWORLD_YIELDER)
 		sysworld_yield(s);
@@ -281,28 +307,29 @@ static u64 sysworld_limit(u32 max_pct)
 	return max_pct ? sched_units_pct(max_pct) : POOL_UNLIMITED;
 }
 
-s64 sysworld_create(const struct vmk_world_req *r)
+/*
+ * A new system world of kind, under cpu_lock: a slot, its pool and
+ * group, a stack, the world; started.  Its ID, or a negative errno with
+ * nothing left behind.
+ */
+static s64 sysworld_make(const struct vmk_world_req *r, u32 kind,
+			 void (*fn)(void *), void *arg, const void *owner)
 {
 	struct world_params wp = { 0 };
 	struct sysworld *s = NULL;
 	struct world *w;
 	int err;
 
-	err = sysworld_check(r, true);
-	if (err)
-		return err;
-	spin_lock(&cpu_lock);
 	for (u32 i = 0; i < SYSWORLD_MAX && !s; i++)
 		if (!sysworlds[i].w && !sysworlds[i].stack)
 			s = &sysworlds[i];
 	if (!s) {
 		log_warn("world %s: %u system worlds at most", r->name, SYSWORLD_MAX);
-		err = -ENOSPC;
-		goto out_unlock;
+		return -ENOSPC;
 	}
 	s->pool = sysworld_pool_get(r->pool, &err);
 	if (err)
-		goto out_unlock;
+		return err;
 	s->group = sysworld_group_get(r->group, s->pool, &err);
 	if (err)
 		goto error_pool;
@@ -312,7 +339,8 @@ s64 sysworld_create(const struct vmk_world_req *r)
 		goto error_group;
 	}
 	wp.name = r->name;
-	wp.type = r->kind == VMK_SYSWORLD_HELPER ? VMK_WORLD_HELPER : VMK_WORLD_SYSTEM;
+	wp.type = kind == VMK_SYSWORLD_BURNER || kind == VMK_SYSWORLD_YIELDER ?
+		VMK_WORLD_SYSTEM : VMK_WORLD_HELPER;
 	wp.pool = s->pool ? &s->pool->p.node : NULL;
 	wp.group = s->group ? s->group->g : NULL;
 	wp.alloc = (struct pool_alloc){
@@ -325,17 +353,20 @@ s64 sysworld_create(const struct vmk_world_req *r)
 	if (err)
 		goto error_stack;
 	arch_world_stack_init(w, s->stack, SYSWORLD_STACK, sysworld_main);
-	s->kind = r->kind;
+	s->kind = kind;
 	s->stop = false;
 	s->gone = false;
 	s->progress = 0;
+	s->fn = fn;
+	s->arg = arg;
+	s->owner = owner;
+	s->wake_at = 0;
 	WRITE_ONCE(s->w, w);
 	err = world_start(w);
 	CHECK(err == 0);
 	log_info("world %u (%s): created, shares %u min %u%% max %u%% pool %s",
 		 w->id, w->name, wp.alloc.shares, r->min_pct, r->max_pct,
 		 r->pool[0] ? r->pool : "host");
-	spin_unlock(&cpu_lock);
 	return w->id;
 
 error_stack:
@@ -347,9 +378,41 @@ error_group:
 error_pool:
 	sysworld_pool_put(s->pool);
 	s->pool = NULL;
-out_unlock:
-	spin_unlock(&cpu_lock);
 	return err;
+}
+
+s64 sysworld_create(const struct vmk_world_req *r)
+{
+	s64 ret;
+	int err;
+
+	err = sysworld_check(r, true);
+	if (err)
+		return err;
+	spin_lock(&cpu_lock);
+	ret = sysworld_make(r, r->kind, NULL, NULL, NULL);
+	spin_unlock(&cpu_lock);
+	return ret;
+}
+
+s64 sysworld_spawn(const struct vmk_world_req *r, void (*fn)(void *), void *arg,
+		   const void *owner)
+{
+	struct vmk_world_req req = *r;
+	s64 ret;
+	int err;
+
+	/* Checked as the console's requests are, as a burner. */
+	req.kind = VMK_SYSWORLD_BURNER;
+	err = sysworld_check(&req, true);
+	if (err)
+		return err;
+	if (!fn || !owner)
+		return -EINVAL;
+	spin_lock(&cpu_lock);
+	ret = sysworld_make(r, VMK_SYSWORLD_MODULE, fn, arg, owner);
+	spin_unlock(&cpu_lock);
+	return ret;
 }
 
 /* The system world with ID id, or NULL and *err saying why not. */
@@ -407,21 +470,31 @@ out_unlock:
 	return err;
 }
 
-s64 sysworld_destroy(u32 id)
+/*
+ * Stops the world of slot s and frees it, under cpu_lock: it is asked to
+ * stop and woken, and once it has left its stack (or was only queued)
+ * it is removed.  -ETIMEDOUT if it does not stop in time; it keeps
+ * running then, and its slot stays.
+ */
+static int sysworld_remove(struct sysworld *s)
 {
-	struct sysworld *s;
-	struct world *w;
+	struct world *w = s->w;
+	u32 id = w->id;
 	u64 t0 = arch_now_ns();
 	int err;
 
-	spin_lock(&cpu_lock);
-	s = sysworld_find(id, &err);
-	if (!s)
-		goto out_unlock;
-	w = s->w;
-	WRITE_ONCE(s->stop, true);
+	/* A full barrier: stop before wake_at, as the sleeper orders them
+	 * the other way round. */
+	__atomic_store_n(&s->stop, true, __ATOMIC_SEQ_CST);
 	if (s->kind == VMK_SYSWORLD_HELPER)
 		world_wakeup(&sysworld_helper_event);
+	if (s->kind == VMK_SYSWORLD_MODULE) {
+		/* Due now: the tick repeats the wakeup if this one comes
+		 * before the world sleeps. */
+		if (READ_ONCE(s->wake_at))
+			WRITE_ONCE(s->wake_at, 1);
+		world_wakeup(&s->wake_at);
+	}
 	arch_cpu_kick(READ_ONCE(w->cpu));
 	for (;;) {
 		if (__atomic_load_n(&s->gone, __ATOMIC_ACQUIRE))
@@ -433,8 +506,7 @@ s64 sysworld_destroy(u32 id)
 		if (arch_now_ns() - t0 > SYSWORLD_DESTROY_NS) {
 			log_err("world %u did not stop within %lu ms", id,
 				(u64)(SYSWORLD_DESTROY_NS / 1000000));
-			err = -ETIMEDOUT;
-			goto out_unlock;
+			return -ETIMEDOUT;
 		}
 		arch_cpu_relax();
 	}
@@ -445,9 +517,134 @@ s64 sysworld_destroy(u32 id)
 	sysworld_pool_put(s->pool);
 	log_info("world %u: destroyed after %lu loops", id, s->progress);
 	memset(s, 0, sizeof(*s));
-out_unlock:
+	return 0;
+}
+
+s64 sysworld_destroy(u32 id)
+{
+	struct sysworld *s;
+	int err;
+
+	spin_lock(&cpu_lock);
+	s = sysworld_find(id, &err);
+	if (s && s->w == world_current()) {
+		log_warn("world %u cannot stop itself this way: return instead", id);
+		err = -EINVAL;
+	} else if (s) {
+		err = sysworld_remove(s);
+	}
 	spin_unlock(&cpu_lock);
 	return err;
+}
+
+s64 sysworld_stop_owned(u32 id, const void *owner)
+{
+	struct sysworld *s;
+	int err;
+
+	spin_lock(&cpu_lock);
+	s = sysworld_find(id, &err);
+	if (s && s->owner != owner) {
+		log_warn("world %u does not belong to the caller", id);
+		err = -EPERM;
+	} else if (s && s->w == world_current()) {
+		log_warn("world %u cannot stop itself this way: return instead", id);
+		err = -EINVAL;
+	} else if (s) {
+		err = sysworld_remove(s);
+	}
+	spin_unlock(&cpu_lock);
+	return err;
+}
+
+u32 sysworld_owned(const void *owner, u32 *first)
+{
+	u32 n = 0;
+
+	for (u32 i = 0; i < SYSWORLD_MAX; i++) {
+		struct world *w = READ_ONCE(sysworlds[i].w);
+
+		if (w && READ_ONCE(sysworlds[i].owner) == owner &&
+		    !__atomic_load_n(&sysworlds[i].gone, __ATOMIC_ACQUIRE)) {
+			if (!n && first)
+				*first = w->id;
+			n++;
+		}
+	}
+	return n;
+}
+
+int sysworld_remove_owned(const void *owner)
+{
+	int ret = 0;
+
+	spin_lock(&cpu_lock);
+	for (u32 i = 0; i < SYSWORLD_MAX; i++) {
+		struct sysworld *s = &sysworlds[i];
+
+		if (!s->w || s->owner != owner)
+			continue;
+		if (!s->gone)
+			log_warn("world %u (%s) still ran its module's code: stopped",
+				 s->w->id, s->w->name);
+		if (sysworld_remove(s))
+			ret = -EBUSY;
+	}
+	spin_unlock(&cpu_lock);
+	return ret;
+}
+
+bool sysworld_should_stop(void)
+{
+	struct sysworld *s = sysworld_of(world_current());
+
+	return !s || READ_ONCE(s->stop);
+}
+
+void sysworld_sleep(u64 ns)
+{
+	struct sysworld *s = sysworld_of(world_current());
+
+	/* Only a module's own world may block: a vmkcall runs in the
+	 * console's world, and init and cleanup too. */
+	if (!s || s->kind != VMK_SYSWORLD_MODULE || READ_ONCE(s->stop))
+		return;
+	WRITE_ONCE(s->wake_at, arch_now_ns() + (ns ? ns : 1));
+	__atomic_add_fetch(&sysworld_sleepers, 1, __ATOMIC_ACQ_REL);
+	if (!READ_ONCE(s->stop))
+		world_wait(&s->wake_at);
+	cpu_after_switch();
+	arch_irq_enable();
+	WRITE_ONCE(s->wake_at, 0);
+	__atomic_sub_fetch(&sysworld_sleepers, 1, __ATOMIC_ACQ_REL);
+}
+
+int sysworld_wake(u32 id, const void *owner)
+{
+	struct world *w;
+	struct sysworld *s;
+	int err = 0;
+
+	spin_lock(&cpu_lock);
+	w = world_find(id);
+	s = w ? sysworld_of(w) : NULL;
+	if (!s || s->owner != owner) {
+		err = -ENOENT;
+	} else {
+		if (READ_ONCE(s->wake_at))
+			WRITE_ONCE(s->wake_at, 1);
+		world_wakeup(&s->wake_at);
+	}
+	spin_unlock(&cpu_lock);
+	return err;
+}
+
+void sysworld_preempt(void)
+{
+	struct sysworld *s = sysworld_of(world_current());
+
+	if (s && s->kind == VMK_SYSWORLD_MODULE)
+		cpu_preempt_point();
 }
 
 s64 sysworld_stats(u32 id, struct vmk_world_stats *st)

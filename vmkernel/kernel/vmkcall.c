@@ -284,6 +284,34 @@ static s64 call_vm_serial(u64 nr, u64 id, u64 gpa, u64 len, u64 from)
 					       vm_serial_write((u32)id, p, len);
 }
 
+static s64 call_module_files(u64 gpa, u64 max)
+{
+	struct vmk_module_file *out;
+	int err;
+
+	if (max == 0 || max > VMK_MOD_FILES_MAX)
+		return -EINVAL;
+	out = arch_guest_ptr(gpa, max * sizeof(*out), &err);
+	if (!out)
+		return err;
+	return module_files(out, (u32)max);
+}
+
+static s64 call_module_file_read(u64 id, u64 gpa, u64 len)
+{
+	char *out;
+	int err;
+
+	if (id > UINT32_MAX)
+		return -ENOENT;
+	if (len == 0 || len > VMK_MOD_FILE_TEXT_MAX)
+		return -EINVAL;
+	out = arch_guest_ptr(gpa, len, &err);
+	if (!out)
+		return err;
+	return module_file_read((u32)id, out, len);
+}
+
 s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 {
 	switch (nr) {
@@ -353,6 +381,10 @@ s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 	case VMK_CALL_VM_SERIAL_READ:
 	case VMK_CALL_VM_SERIAL_WRITE:
 		return call_vm_serial(nr, a0, a1, a2, a3);
+	case VMK_CALL_MODULE_FILES:
+		return call_module_files(a0, a1);
+	case VMK_CALL_MODULE_FILE_READ:
+		return call_module_file_read(a0, a1, a2);
 	default:
 		return module_call(nr, a0, a1, a2, a3);
 	}

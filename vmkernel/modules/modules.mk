@@ -10,8 +10,8 @@
 #   cc $(VMK_CFLAGS) -c -o NAME.o NAME.c
 
 VMK_MOD_O     := $(O)/modules
-VMK_MODULES   := hello
-VMK_TEST_MODS := failinit unexported badabi needhello
+VMK_MODULES   := hello helper profiler
+VMK_TEST_MODS := failinit unexported badabi needhello spinner
 VMK_MOD_HDRS  := $(VMK_HDRS) vmkernel/modules/modules.mk
 
 $(VMK_MOD_O)/%.o: vmkernel/modules/%.c $(VMK_MOD_HDRS) | deps

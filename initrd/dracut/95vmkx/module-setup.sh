@@ -65,6 +65,11 @@ install() {
 			[[ -f $f ]] && inst_simple "$f" "/usr/lib/vmkx/guests/${f##*/}"
 		done
 	fi
+	if [[ -n $VMKX_MODULES && -d $VMKX_MODULES ]]; then
+		for f in "$VMKX_MODULES"/*.o; do
+			[[ -f $f ]] && inst_simple "$f" "/usr/lib/vmkx/modules/${f##*/}"
+		done
+	fi
 	for f in $VMKX_EXTRA; do
 		[[ -e $f ]] && inst_binary "$f"
 	done

@@ -3,7 +3,10 @@
 # and hands every mutant the console's check refuses straight to the
 # vmkernel, which must refuse it too, with its checksum, module list and
 # module heap unchanged after each; then hello still loads, answers and
-# unloads.  vmk.fuzzcases=N sets the case count (soak).
+# unloads.  The same for half as many mutants of profiler.o, which calls
+# the exports of worlds, files and the tick: /proc/vmware, which the
+# shim remakes after each of those loads, ends as it began.
+# vmk.fuzzcases=N sets the case count (soak).
 . ./lib.sh
 
 T=/opt/vmkx-tests
@@ -22,6 +25,19 @@ else
 fi
 check "over a thousand mutants reached the vmkernel" sh -c \
 	"[ \$(sed -n 's/.* cases, \([0-9]*\) refused.*/\1/p' /tmp/modfuzz.out) -ge 1000 ]"
+procs=$(ls /proc/vmware | tr '\n' ' ')
+./modfuzz $T/profiler.o "$((cases / 2))" 54321 >/tmp/modfuzz2.out 2>&1
+rc=$?
+summary=$(grep -m1 '^modfuzz: seed' /tmp/modfuzz2.out | sed 's/^modfuzz: //')
+if [ $rc -eq 0 ]; then
+	pass "mutated profiler modules refused by the vmkernel, nothing changed: $summary"
+else
+	fail "mutated profiler modules (modfuzz status $rc): $(grep -m3 'FAIL' /tmp/modfuzz2.out | tr '\n' ' ')"
+fi
+check_eq "/proc/vmware as before" "$procs" "$(ls /proc/vmware | tr '\n' ' ')"
+check "profiler still loads" vmkload_mod -q $T/profiler.o
+check "and serves /proc/vmware/profile" grep -q '^samples ' /proc/vmware/profile
+check "and unloads" vmkload_mod -q -u profiler
 check "hello still loads" vmkload_mod -q $T/hello.o
 check_eq "and answers" 5 "$(vmkcall raw 4096 2 3)"
 check "and unloads" vmkload_mod -q -u hello

@@ -113,7 +113,7 @@ refused "vmkernel: ELF class 1" "refused it" --unchecked /tmp/corrupt.o
 refused "console: over the size limit" "larger than a module" /tmp/big.o
 refused "console: unexported symbol" "'world_count'" $T/unexported.o
 refused "vmkernel: unexported symbol" "not exported" --unchecked $T/unexported.o
-refused "console: wrong ABI" "module ABI 2" $T/badabi.o
+refused "console: wrong ABI" "module ABI 3" $T/badabi.o
 refused "vmkernel: wrong ABI" "another ABI" --unchecked $T/badabi.o
 refused "vmkernel: init fails, the module is undone" "error -5" $T/failinit.o
 check_eq "failinit's vmkcall went with it" -38 "$(vmkcall raw $((CALL + 1)) 1 2)"

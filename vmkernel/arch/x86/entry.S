@@ -103,7 +103,9 @@ trap_common:
 /* Interrupts on a CPU the vmkernel owns: save what the C calling
  * convention lets a call clobber, call the handler, return.  The CPU
  * aligns the stack to 16 and pushes 40 bytes, and nine registers more
- * make it 16-byte aligned again at the call. */
+ * make it 16-byte aligned again at the call.  The handler's first
+ * argument is the interrupted RIP, just above the nine (the timer's
+ * handler gives it to a profiling hook; the others ignore it). */
 .macro IRQ name, handler
 	.globl \name
 	.type \name, @function
@@ -111,6 +113,7 @@ trap_common:
 \name:
 	PUSH_CALL_CLOBBERED
 	cld
+	mov	72(%rsp), %rdi
 	call	\handler
 	pop	%r11
 	pop	%r10

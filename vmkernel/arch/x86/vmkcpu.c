@@ -77,14 +77,14 @@ __noreturn void vmkcpu_start(struct host_frame *f)
 	cpu_run(c->index);
 }
 
-void vmkcpu_irq_timer(void)
+void vmkcpu_irq_timer(u64 rip)
 {
 	struct percpu *c = this_cpu();
 	u64 t0 = rdtsc();
 
 	apic_eoi();
 	apic_timer_rearm();
-	cpu_tick_irq(c->index);
+	cpu_tick_irq(c->index, rip);
 	c->timer_irqs++;
 	c->irq_tsc += rdtsc() - t0;
 }

@@ -41,7 +41,8 @@ void cpu_fill_stats(u32 index, struct vmk_cpu_stats *st);
 
 /* The arch calls these on a CPU the vmkernel owns. */
 __noreturn void cpu_run(u32 index);	/* once it is the vmkernel's */
-void cpu_tick_irq(u32 index);		/* from the timer interrupt */
+/* From the timer interrupt, with where the interrupted code was. */
+void cpu_tick_irq(u32 index, u64 rip);
 
 /* Scheduling point for the vmkernel's own worlds: does a due tick's work
  * and switches if the scheduler wants to.  Cheap when neither is due. */

@@ -33,6 +33,8 @@ int mem_init(paddr_t region_pa, u64 region_size, void *region_va,
 	     u64 image_size);
 struct heap *mem_heap(enum mem_heap_id id);
 struct page_arena *mem_arena(void);
+/* Whether p lies in the image, and then its offset from the start. */
+bool mem_in_image(const void *p, u64 *off);
 /* Bytes of the region in use: the image, the allocator's metadata and
  * every page handed out. */
 u64 mem_used(void);

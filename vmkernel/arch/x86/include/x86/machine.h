@@ -103,7 +103,8 @@ int vmk_entry_init(struct vmk_boot_info *bi);
 bool vmkcpu_hlt_exit(struct percpu *c, bool irqs_on);
 __noreturn void vmkcpu_start(struct host_frame *f);
 void vmkcpu_init(void);
-void vmkcpu_irq_timer(void);
+/* rip: where the interrupt came in (the IRQ entry passes it). */
+void vmkcpu_irq_timer(u64 rip);
 void vmkcpu_irq_resched(void);
 void vmkcpu_irq_stray(void);
 /* entry.S: the interrupt entry points. */
