@@ -217,8 +217,10 @@ static void report(const char *name, uint32_t *s, uint32_t n)
 }
 
 /* KVM's own CPUID table for the guest: 0, with the EBX of SIG_LEAF in
- * *sig_ebx (0 if KVM offers no such leaf), or -1 after saying why. */
-static int set_cpuid(int kvm, int vcpu, uint32_t *sig_ebx)
+ * *sig_ebx (0 if KVM offers no such leaf), or -1 after saying why.  With
+ * hv, leaf 1 says a hypervisor is present, as any VMM's guest is told
+ * (KVM leaves that bit to its user). */
+static int set_cpuid(int kvm, int vcpu, int hv, uint32_t *sig_ebx)
 {
 	struct kvm_cpuid2 *c;
 	int n = 256, ret = -1;
@@ -232,9 +234,12 @@ static int set_cpuid(int kvm, int vcpu, uint32_t *sig_ebx)
 		fail("KVM_GET_SUPPORTED_CPUID");
 		goto out;
 	}
-	for (uint32_t i = 0; i < c->nent; i++)
+	for (uint32_t i = 0; i < c->nent; i++) {
 		if (c->entries[i].function == SIG_LEAF)
 			*sig_ebx = c->entries[i].ebx;
+		if (hv && c->entries[i].function == 1)
+			c->entries[i].ecx |= 1U << 31;
+	}
 	if (ioctl(vcpu, KVM_SET_CPUID2, c) < 0) {
 		fail("KVM_SET_CPUID2");
 		goto out;
@@ -702,7 +707,7 @@ static int multiboot_main(int argc, char **argv)
 		fail("mmap of the vCPU's kvm_run");
 		goto close_vcpu;
 	}
-	if (set_cpuid(kvm, vcpu, &sig))
+	if (set_cpuid(kvm, vcpu, 1, &sig))
 		goto unmap_run;
 	if (mb_setup_vcpu(vcpu, &ld.boot))
 		goto unmap_run;
@@ -810,7 +815,7 @@ int main(int argc, char **argv)
 		fail("mmap of the vCPU's kvm_run");
 		goto close_vcpu;
 	}
-	if (set_cpuid(kvm, vcpu, &sig_ebx))
+	if (set_cpuid(kvm, vcpu, 0, &sig_ebx))
 		goto unmap_run;
 	if (!sig_ebx) {
 		fprintf(stderr, "%s: KVM offers no CPUID leaf %#x\n", prog, SIG_LEAF);
