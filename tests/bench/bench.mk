@@ -46,3 +46,10 @@ bench-modules: $(E2E_DIR)/initrd-test.img
 	@tests/bench/modules.sh $(TOP)/$<
 
 BENCH_EXTRA += bench-modules
+
+.PHONY: bench-vm
+bench-vm: $(E2E_DIR)/initrd-test.img
+	@echo "== virtual machines: the spin loop native, in KVM and in a VM; an idle VM; a switch; 32 small VMs"
+	@tests/bench/vm.sh $(TOP)/$<
+
+BENCH_EXTRA += bench-vm
