@@ -9,10 +9,10 @@
 #   console's CPU 1, in KVM and in a vmkernel VM on CPU 1, and the ratios
 #   KVM / native and VM / native (medians of RUNS runs each, alternating);
 #   the exits per second of an idle VM, by kind;
-#   the cost of a switch between two VMs' worlds on one CPU, two ways: the
-#   guests' loops lost when a second spin VM shares the CPU, divided by the
-#   scheduler's decisions in that time; and the CPU time the vmkernel's
-#   accounting gives to neither VM nor the idle world, per decision;
+#   the cost of a switch between two VMs' worlds on one CPU: the guests'
+#   loops lost when a second spin VM shares the CPU (windows alternating,
+#   alone and shared), divided by the scheduler's decisions in that time,
+#   with the spread of the alone windows as its noise;
 #   32 spin VMs of 2 MB with shares 1000 to 4000 on one CPU: each VM's
 #   part of the loops and of the CPU time against its entitlement, the
 #   scheduler's decision cost, and the vmkernel memory each VM holds
@@ -104,35 +104,31 @@ else
 fi
 
 # ---- a switch between two VMs' worlds ----
-# Fields: label, A's dloops dtsc, B's dloops dtsc, then before and after
-# the window: now_ns idle_ns decisions decide_ns usedA_ns usedB_ns.
-awk -v khz="$khz" -F'|' '
+# switch LABEL A_dloops A_dtsc B_dloops B_dtsc | now_ns decisions decide_ns | (after)
+awk -F'|' '
 	$1 ~ /^switch / {
 		split($1, h, " "); split($2, c0, " "); split($3, c1, " ")
-		lab = h[2]
 		r = (h[4] > 0 ? h[3] / h[4] : 0) + (h[6] > 0 ? h[5] / h[6] : 0)
-		ns = c1[1] - c0[1]; dec = c1[3] - c0[3]
-		over = ns - (c1[2] - c0[2]) - (c1[5] - c0[5]) - (c1[6] - c0[6])
-		printf "%s %.9f %.0f %.0f %.0f %.0f\n", lab, r, ns, dec, over, c1[4] - c0[4]
+		printf "%s %.9f %.0f %.0f %.0f\n", h[2], r, c1[1] - c0[1], c1[2] - c0[2], c1[3] - c0[3]
 	}' "$raw" > "$out/vm-switch.txt"
-read -r _ ra1 _ _ oa1 _ < <(awk '$1 == "alone1"' "$out/vm-switch.txt")
-read -r _ ra2 _ _ oa2 _ < <(awk '$1 == "alone2"' "$out/vm-switch.txt")
-read -r _ rb nsb decb ob decnsb < <(awk '$1 == "both"' "$out/vm-switch.txt")
-if [ -n "${rb:-}" ] && [ -n "${ra2:-}" ]; then
-	row "switch: one spin VM alone, loops per 1000 cycles (before, after)" \
-		"$(awk -v a="$ra1" -v b="$ra2" 'BEGIN { printf "%.3f/%.3f", 1000 * a, 1000 * b }')" ""
-	row "switch: two spin VMs on one CPU, their sum" "$(awk -v a="$rb" 'BEGIN { printf "%.3f", 1000 * a }')" "loops per 1000 cycles"
+# alone: mean, min, max rate; both: time-weighted rate, ns, decisions, decide_ns
+read -r na ra lo hi nb rb nsb decb decnsb < <(awk '
+	$1 == "alone" && $2 > 0 { na++; s += $2; if (!lo || $2 < lo) lo = $2; if ($2 > hi) hi = $2 }
+	$1 == "both" && $2 > 0 { nb++; w += $2 * $3; ns += $3; d += $4; e += $5 }
+	END { printf "%d %.9f %.9f %.9f %d %.9f %.0f %.0f %.0f\n", na, na ? s / na : 0, lo, hi, nb,
+		ns ? w / ns : 0, ns, d, e }' "$out/vm-switch.txt")
+if [ "$na" -ge 2 ] && [ "$nb" -ge 1 ] && [ "$decb" -gt 0 ]; then
+	row "switch: one spin VM alone, $na windows: loops per 1000 cycles (mean, min-max)" \
+		"$(awk -v a="$ra" -v l="$lo" -v h="$hi" 'BEGIN { printf "%.2f (%.2f-%.2f)", 1000 * a, 1000 * l, 1000 * h }')" ""
+	row "switch: two spin VMs on one CPU, $nb windows: their sum" "$(awk -v a="$rb" 'BEGIN { printf "%.2f", 1000 * a }')" "loops per 1000 cycles"
 	row "switch: scheduling decisions with two VMs" "$(awk -v d="$decb" -v n="$nsb" 'BEGIN { printf "%.0f", d / (n / 1e9) }')" "/s"
-	row "switch: cost from the guests' loops (lost loops / decisions)" \
-		"$(awk -v a1="$ra1" -v a2="$ra2" -v b="$rb" -v n="$nsb" -v d="$decb" -v k="$khz" 'BEGIN {
-			a = (a1 + a2) / 2; if (a <= 0 || d <= 0) { print "n/a"; exit }
-			printf "%.0f", (1 - b / a) * n * k / 1e6 / d }')" "cycles"
-	row "switch: CPU time given to neither VM, per decision (vmkernel accounting)" \
-		"$(awk -v o="$ob" -v d="$decb" 'BEGIN { if (d > 0) printf "%.0f", o / d; else print "n/a" }')" "ns"
-	row "switch: of which the scheduler's decision" \
-		"$(awk -v o="$decnsb" -v d="$decb" 'BEGIN { if (d > 0) printf "%.0f", o / d; else print "n/a" }')" "ns"
-	row "switch: the same accounting with one VM alone, per decision" \
-		"$(awk '$1 == "alone1" || $1 == "alone2" { o += $5; d += $4 } END { if (d > 0) printf "%.0f", o / d; else print "n/a" }' "$out/vm-switch.txt")" "ns"
+	row "switch: decision cost with two VMs" "$(awk -v d="$decb" -v e="$decnsb" 'BEGIN { printf "%.0f", e / d }')" "ns"
+	# The loops two VMs lose against one, in TSC cycles of the CPU, per
+	# decision; the alone windows' spread, in the same unit, is the noise.
+	row "switch: cost, loops lost / decisions (+- the alone windows' spread)" \
+		"$(awk -v a="$ra" -v l="$lo" -v h="$hi" -v b="$rb" -v n="$nsb" -v d="$decb" -v k="$khz" 'BEGIN {
+			c = n * k / 1e6 / d
+			printf "%.0f+-%.0f", (1 - b / a) * c, (h - l) / a * c / 2 }')" "cycles"
 else
 	row "switch between two VMs" "n/a" ""
 fi

@@ -22,6 +22,7 @@
 # start and end (vmware-cmd info), so no clock of the console's is
 # compared with a guest's TSC.
 . ./lib.sh
+. ./cpuslib.sh
 
 G=/usr/lib/vmkx/guests
 RUNS=$(vmk-cmdline get vmk.bench.runs 3)
@@ -38,7 +39,8 @@ vmkload --status >/dev/null && vmkunload >/dev/null
 cstat() { vmkcpu stats 1 | awk -v k="$1" '$1 == k { print $2 }'; }
 # vinfo VM KEY: one field of vmware-cmd info (its first word after the key).
 vinfo() { vmware-cmd info "$1" | awk -v k="$2" '$1 == k { print $2; exit }'; }
-vexits() { vmware-cmd info "$1" | awk '$1 ~ /^exits\./ { s += $2 } END { print s + 0 }'; }
+# why VM: its state, and the reason it stopped if it did.
+why() { vmware-cmd info "$1" 2>&1 | awk '$1 == "state" || $1 == "reason" || /: / { $1 = $1; printf "%s; ", $0 }'; }
 
 # vmx NAME MB SHARES KERNEL CMDLINE: writes /tmp/vm/NAME.vmx for CPU 1.
 vmx() {
@@ -119,7 +121,7 @@ while [ $i -lt "$RUNS" ]; do
 	   [ "$(vinfo spin exit_code)" = 0 ]; then
 		echo "BENCH spin vm $i $(spinline /tmp/vs.out)"
 	else
-		fail "spin guest in a vmkernel VM, run $i ($(vmware-cmd getstate spin 2>&1); $(tail -n 2 /tmp/vs.out | tr '\n' ' '))"
+		fail "spin guest in a vmkernel VM, run $i ($(why spin) $(tail -n 2 /tmp/vs.out | tr '\n' ' '))"
 	fi
 	vmware-cmd destroy spin >/dev/null 2>&1
 	vmkcpu take 1 && vmkunload >/dev/null || { fail "take CPU 1 and unload"; break; }
@@ -150,21 +152,22 @@ if vmware-cmd start /tmp/vm/idle.vmx >/dev/null 2>&1 && wait_state idle running 
 	paste /tmp/i0.out /tmp/i1.out | awk '$1 ~ /^exits\./ { sub(/^exits\./, "", $1); printf "BENCH idle_kind %s %d\n", $1, $4 - $2 }'
 	check "idle VM still running after 10 s" sh -c 'vmware-cmd getstate idle | grep -q "= running$"'
 else
-	fail "start the idle VM ($(vmware-cmd getstate idle 2>&1))"
+	fail "start the idle VM ($(why idle))"
 fi
 vmware-cmd destroy idle >/dev/null 2>&1
 
-# ---- switch: one spin VM, then two, then one ----
-# acct: the CPU's time in the window, its idle time, the VMs' CPU time,
-# the scheduler's decisions and their time.
-acct() { echo "$(cstat now_ns) $(cstat idle_ns) $(cstat decisions) $(cstat decide_ns) $*"; }
-usedns() { vmware-cmd info "$1" | awk '$1 == "used" { printf "%.0f", $2 * 1e9 }'; }
+# ---- switch: one spin VM, then two, alternating ----
+# acct WORLD: the vmkernel's clock (in the world's stats), CPU 1's
+# scheduling decisions and their time.
+acct() { echo "$(wstat "$1" now_ns) $(cstat decisions) $(cstat decide_ns)"; }
 serial_at() { vinfo "$1" serial; }
+usedns() { vmware-cmd info "$1" | awk '$1 == "used" { printf "%.0f", $2 * 1e9 }'; }
 win_a() {	# win_a LABEL OTHER_VM: a window of spinA, with OTHER_VM or "-"
+	wa=$(vinfo spinA worlds)
 	sa=$(serial_at spinA); [ "$2" = - ] || sb=$(serial_at "$2")
-	c0=$(acct "$(usedns spinA)" "$([ "$2" = - ] && echo 0 || usedns "$2")")
+	c0=$(acct "$wa")
 	sleep "$WINDOW"
-	c1=$(acct "$(usedns spinA)" "$([ "$2" = - ] && echo 0 || usedns "$2")")
+	c1=$(acct "$wa")
 	ea=$(serial_at spinA); [ "$2" = - ] || eb=$(serial_at "$2")
 	ra=$(rate spinA "$sa" "$ea")
 	rb="0 0"
@@ -174,20 +177,26 @@ win_a() {	# win_a LABEL OTHER_VM: a window of spinA, with OTHER_VM or "-"
 every=$((khz * 200))	# a progress line each 200 ms of TSC
 vmx spinA 4 1000 "$G/spin.elf" "cycles=0 report_cycles=$every"
 vmx spinB 4 1000 "$G/spin.elf" "cycles=0 report_cycles=$every"
+# Windows alternate, alone and with spinB, so that the host's drifts fall
+# on both sides; the spread of the alone windows says how large they are.
 if vmware-cmd start /tmp/vm/spinA.vmx >/dev/null 2>&1 && wait_state spinA running 10; then
 	sleep 2
-	win_a alone1 -
-	if vmware-cmd start /tmp/vm/spinB.vmx >/dev/null 2>&1 && wait_state spinB running 10; then
-		sleep 2
-		win_a both spinB
-		vmware-cmd stop spinB hard >/dev/null 2>&1 || fail "stop spinB"
-		sleep 2
-		win_a alone2 -
-	else
-		fail "start spinB ($(vmware-cmd getstate spinB 2>&1))"
-	fi
+	for w in 1 2; do
+		win_a alone -
+		if vmware-cmd start /tmp/vm/spinB.vmx >/dev/null 2>&1 && wait_state spinB running 10; then
+			sleep 2
+			win_a both spinB
+			vmware-cmd stop spinB hard >/dev/null 2>&1 || fail "stop spinB"
+			sleep 2
+		else
+			fail "start spinB ($(why spinB))"
+			break
+		fi
+	done
+	win_a alone -
+	check "spinA ran through every window" sh -c 'vmware-cmd getstate spinA | grep -q "= running$"'
 else
-	fail "start spinA ($(vmware-cmd getstate spinA 2>&1))"
+	fail "start spinA ($(why spinA))"
 fi
 for v in spinA spinB; do vmware-cmd destroy "$v" >/dev/null 2>&1; done
 
@@ -212,9 +221,10 @@ if [ "$started" = "$NVMS" ]; then
 	sleep 3
 	i=0
 	while [ $i -lt "$NVMS" ]; do i=$((i + 1)); eval "s0_$i=$(serial_at s$i) u0_$i=$(usedns s$i)"; done
-	d0=$(cstat decisions); e0=$(cstat decide_ns); n0=$(cstat now_ns)
+	w1=$(vinfo s1 worlds)
+	d0=$(cstat decisions); e0=$(cstat decide_ns); n0=$(wstat "$w1" now_ns)
 	sleep $((WINDOW * 3))
-	d1=$(cstat decisions); e1=$(cstat decide_ns); n1=$(cstat now_ns)
+	d1=$(cstat decisions); e1=$(cstat decide_ns); n1=$(wstat "$w1" now_ns)
 	i=0
 	while [ $i -lt "$NVMS" ]; do i=$((i + 1)); eval "s1_$i=$(serial_at s$i) u1_$i=$(usedns s$i)"; done
 	echo "BENCH many_sched $((d1 - d0)) $((e1 - e0)) $((n1 - n0))"
