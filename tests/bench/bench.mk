@@ -5,13 +5,17 @@
 
 BENCH_EXTRA ?=
 
-BENCH_PROGS := $(O)/bench/vmkbench $(O)/bench/kvmbench
+BENCH_PROGS := $(O)/bench/vmkbench $(O)/bench/kvmbench $(O)/bench/spinbench
 
 $(O)/bench/vmkbench: tests/bench/workload.c
-$(O)/bench/kvmbench: tests/bench/kvmbench.c
+# kvmbench lays out multiboot guests with the loader vmware-cmd uses.
+$(O)/bench/kvmbench: tests/bench/kvmbench.c loader/multiboot.c loader/multiboot.h \
+	loader/fail.h vmkernel/abi/vmnix_abi.h
+$(O)/bench/spinbench: tests/bench/spinbench.c tests/guests/spin_loop.h
 $(BENCH_PROGS): | deps
 	@mkdir -p $(@D)
-	$(CC) -O2 -static -Wall -Wextra -Werror -o $@ $<
+	$(CC) -O2 -static -Wall -Wextra -Werror -Iloader -Ivmkernel/abi -Itests/guests \
+		-o $@ $(filter %.c,$^)
 
 E2E_PROGS += $(BENCH_PROGS)
 E2E_GUEST += $(wildcard tests/bench/guest/*)
@@ -42,3 +46,10 @@ bench-modules: $(E2E_DIR)/initrd-test.img
 	@tests/bench/modules.sh $(TOP)/$<
 
 BENCH_EXTRA += bench-modules
+
+.PHONY: bench-vm
+bench-vm: $(E2E_DIR)/initrd-test.img
+	@echo "== virtual machines: the spin loop native, in KVM and in a VM; an idle VM; a switch; 32 small VMs"
+	@tests/bench/vm.sh $(TOP)/$<
+
+BENCH_EXTRA += bench-vm

@@ -31,6 +31,17 @@
  * Output, the same format as `vmkcall bench`:
  *   kvm-vmmcall round trip: n N min A median B mean C cycles
  *   kvm-cpuid round trip: n N min A median B mean C cycles
+ *
+ * With --multiboot it runs instead a multiboot v1 test guest unchanged
+ * (tests/guests/), laid out by the same loader code vmware-cmd uses
+ * (loader/multiboot.c), so that a guest's work under KVM compares with
+ * the same guest in a vmkernel VM.  KVM's in-kernel interrupt controllers
+ * (PIC, IOAPIC, local APIC at 0xfee00000) serve the guest's PIC masking
+ * and APIC use; this program emulates only COM1 (its output goes to
+ * stdout, its LSR always says the transmitter is empty) and the
+ * debug-exit port 0xf4, whose value ends the run and becomes the exit
+ * status.  Any other I/O port, MMIO outside RAM or a triple fault ends
+ * the run with a message naming it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,7 +56,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "multiboot.h"
+
 #define EXIT_NOKVM	3	/* /dev/kvm missing or unusable: a visible skip */
+#define MB_EXIT_FAILED	125	/* the guest did not end through port 0xf4 */
+#define MB_EXIT_NOKVM	126	/* no usable /dev/kvm */
+#define MB_MEM_DEFAULT	16	/* MiB */
 
 #define GUEST_CODE	0x1000
 #define GUEST_SAMPLES	0x10000
@@ -148,6 +164,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s [COUNT]\n"
+		"       %s --multiboot ELF [--append CMDLINE] [--module FILE] [--mem MB]\n"
+		"                 [--timeout S]\n"
 		"\n"
 		"Measures KVM's in-kernel round trips from a minimal guest: a null\n"
 		"hypercall (VMMCALL) and a CPUID exit, COUNT of each (default 100000,\n"
@@ -159,8 +177,19 @@ static void usage(FILE *f)
 		"  kvm-cpuid round trip: n N min A median B mean C cycles\n"
 		"\n"
 		"Exit status: 0 measured and checked, 1 a check or KVM call failed,\n"
-		"2 usage, %d no usable /dev/kvm.\n",
-		prog, COUNT_MAX, EXIT_NOKVM);
+		"2 usage, %d no usable /dev/kvm.\n"
+		"\n"
+		"--multiboot runs a multiboot v1 ELF32 kernel (a test guest) unchanged\n"
+		"in a KVM VM with one VCPU and MB MiB of RAM (default %d), with the\n"
+		"command line CMDLINE and FILE as its one module (default: a module\n"
+		"\"NR_CPUS=1\"), and copies what it writes on COM1 to stdout.  The run\n"
+		"ends when the guest writes its exit code to port 0xf4 (outl(code,\n"
+		"0xf4)), or after S seconds (default %d).  Exit status: the guest's\n"
+		"code (its low byte); %d the guest did something else to end (a port\n"
+		"or address nothing emulates, a triple fault, the timeout) or a KVM\n"
+		"call failed; %d no usable /dev/kvm; 2 usage.\n",
+		prog, prog, COUNT_MAX, EXIT_NOKVM, MB_MEM_DEFAULT, TIMEOUT_S,
+		MB_EXIT_FAILED, MB_EXIT_NOKVM);
 }
 
 static int fail(const char *what)
@@ -187,31 +216,38 @@ static void report(const char *name, uint32_t *s, uint32_t n)
 	       s[n / 2], (unsigned long long)(sum / n));
 }
 
-/* KVM's own CPUID table for the guest; returns the EBX of SIG_LEAF or 0. */
-static uint32_t set_cpuid(int kvm, int vcpu)
+/* KVM's own CPUID table for the guest: 0, with the EBX of SIG_LEAF in
+ * *sig_ebx (0 if KVM offers no such leaf), or -1 after saying why.  With
+ * hv, leaf 1 says a hypervisor is present, as any VMM's guest is told
+ * (KVM leaves that bit to its user). */
+static int set_cpuid(int kvm, int vcpu, int hv, uint32_t *sig_ebx)
 {
 	struct kvm_cpuid2 *c;
-	uint32_t ebx = 0;
-	int n = 256;
+	int n = 256, ret = -1;
 
+	*sig_ebx = 0;
 	c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
 	if (!c)
-		return 0;
+		return fail("CPUID table");
 	c->nent = n;
 	if (ioctl(kvm, KVM_GET_SUPPORTED_CPUID, c) < 0) {
 		fail("KVM_GET_SUPPORTED_CPUID");
 		goto out;
 	}
-	for (uint32_t i = 0; i < c->nent; i++)
+	for (uint32_t i = 0; i < c->nent; i++) {
 		if (c->entries[i].function == SIG_LEAF)
-			ebx = c->entries[i].ebx;
+			*sig_ebx = c->entries[i].ebx;
+		if (hv && c->entries[i].function == 1)
+			c->entries[i].ecx |= 1U << 31;
+	}
 	if (ioctl(vcpu, KVM_SET_CPUID2, c) < 0) {
 		fail("KVM_SET_CPUID2");
-		ebx = 0;
+		goto out;
 	}
+	ret = 0;
 out:
 	free(c);
-	return ebx;
+	return ret;
 }
 
 static void flat_segment(struct kvm_segment *s, uint16_t sel, uint8_t type)
@@ -311,6 +347,389 @@ static int run_guest(int vcpu, struct kvm_run *run)
 	}
 }
 
+/* ---- a multiboot v1 guest ------------------------------------------------ */
+
+#define MB_MEM_MAX	3072	/* RAM stays below the local APIC */
+#define MB_FILE_MAX	(64U << 20)
+#define DEBUG_EXIT_PORT	0xf4
+#define COM1_BASE	0x3f8
+#define UART_LSR_IDLE	0x60	/* THRE and TEMT: ready to take a byte */
+#define UART_LCR_DLAB	0x80
+
+struct mb_opts {
+	const char *elf, *append, *module;
+	unsigned long mem_mb, timeout_s;
+};
+
+/* The 16550 as far as a polled transmitter needs it. */
+struct uart {
+	uint8_t lcr, ier, mcr, scr, dll, dlm;
+	unsigned long bytes;
+};
+
+static void *read_whole(const char *what, const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 1 << 16, n = 0, r;
+	uint8_t *buf = NULL, *nb;
+
+	if (!f) {
+		fprintf(stderr, "%s: %s %s: %s\n", prog, what, path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		nb = realloc(buf, cap);
+		if (!nb) {
+			fprintf(stderr, "%s: %s %s: out of memory\n", prog, what, path);
+			goto fail;
+		}
+		buf = nb;
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (n < cap) {
+			if (ferror(f)) {
+				fprintf(stderr, "%s: %s %s: read error\n", prog, what, path);
+				goto fail;
+			}
+			break;
+		}
+		if (cap >= MB_FILE_MAX) {
+			fprintf(stderr, "%s: %s %s: larger than %u MiB\n", prog, what, path,
+				MB_FILE_MAX >> 20);
+			goto fail;
+		}
+		cap *= 2;
+	}
+	fclose(f);
+	*size = n;
+	return buf;
+fail:
+	free(buf);
+	fclose(f);
+	return NULL;
+}
+
+static uint8_t uart_in(struct uart *u, unsigned int reg)
+{
+	switch (reg) {
+	case 0: return u->lcr & UART_LCR_DLAB ? u->dll : 0;	/* no input */
+	case 1: return u->lcr & UART_LCR_DLAB ? u->dlm : u->ier;
+	case 2: return 0x01;					/* no interrupt pending */
+	case 3: return u->lcr;
+	case 4: return u->mcr;
+	case 5: return UART_LSR_IDLE;
+	case 6: return 0xb0;					/* DCD, DSR, CTS */
+	default: return u->scr;
+	}
+}
+
+static void uart_out(struct uart *u, unsigned int reg, uint8_t v)
+{
+	switch (reg) {
+	case 0:
+		if (u->lcr & UART_LCR_DLAB) {
+			u->dll = v;
+		} else {
+			putchar(v);
+			u->bytes++;
+		}
+		break;
+	case 1:
+		if (u->lcr & UART_LCR_DLAB)
+			u->dlm = v;
+		else
+			u->ier = v;
+		break;
+	case 3: u->lcr = v; break;
+	case 4: u->mcr = v; break;
+	case 7: u->scr = v; break;
+	default: break;		/* FCR, and the read-only LSR and MSR */
+	}
+}
+
+/*
+ * Serves one KVM_EXIT_IO.  Returns -1 to go on, the guest's exit code
+ * (>= 0) for the debug-exit port, or -2 for a port nobody emulates.
+ */
+static int mb_io(struct kvm_run *run, struct uart *u)
+{
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	unsigned int port = run->io.port;
+
+	if (port == DEBUG_EXIT_PORT && run->io.direction == KVM_EXIT_IO_OUT) {
+		uint32_t code = 0;
+
+		memcpy(&code, data, run->io.size <= 4 ? run->io.size : 4);
+		return (int)(code & 0xff);
+	}
+	if (port >= COM1_BASE && port + run->io.size <= COM1_BASE + 8) {
+		/* String instructions come as count items of size bytes; the
+		 * UART's registers are a byte wide, a wider access touches the
+		 * next ones too, as on the bus. */
+		for (uint32_t i = 0; i < run->io.count; i++)
+			for (unsigned int b = 0; b < run->io.size; b++) {
+				uint8_t *p = data + i * run->io.size + b;
+
+				if (run->io.direction == KVM_EXIT_IO_OUT)
+					uart_out(u, port - COM1_BASE + b, *p);
+				else
+					*p = uart_in(u, port - COM1_BASE + b);
+			}
+		return -1;
+	}
+	fprintf(stderr, "%s: the guest %s %u byte%s at I/O port %#x, which this program "
+		"does not emulate (COM1 0x3f8-0x3ff and the debug exit 0xf4 only)\n", prog,
+		run->io.direction == KVM_EXIT_IO_OUT ? "wrote" : "read", run->io.size,
+		run->io.size == 1 ? "" : "s", port);
+	return -2;
+}
+
+/* Runs the guest to its debug exit: its code, or MB_EXIT_FAILED. */
+static int mb_run(int vcpu, struct kvm_run *run, unsigned long timeout_s)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct uart uart = { 0 };
+	struct kvm_regs regs;
+	int r;
+
+	sigaction(SIGALRM, &sa, NULL);
+	alarm((unsigned int)timeout_s);
+	for (;;) {
+		if (ioctl(vcpu, KVM_RUN, 0) < 0) {
+			if (errno == EINTR && timed_out) {
+				memset(&regs, 0, sizeof(regs));
+				ioctl(vcpu, KVM_GET_REGS, &regs);
+				fflush(stdout);
+				fprintf(stderr, "%s: the guest did not exit in %lu s (RIP %#llx)\n",
+					prog, timeout_s, (unsigned long long)regs.rip);
+				return MB_EXIT_FAILED;
+			}
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			fail("KVM_RUN");
+			return MB_EXIT_FAILED;
+		}
+		switch (run->exit_reason) {
+		case KVM_EXIT_IO:
+			r = mb_io(run, &uart);
+			if (r == -1)
+				continue;
+			alarm(0);
+			fflush(stdout);
+			return r >= 0 ? r : MB_EXIT_FAILED;
+		case KVM_EXIT_MMIO:
+			fflush(stdout);
+			fprintf(stderr, "%s: the guest %s %u bytes at %#llx, outside its RAM and "
+				"the local APIC\n", prog, run->mmio.is_write ? "wrote" : "read",
+				run->mmio.len, (unsigned long long)run->mmio.phys_addr);
+			return MB_EXIT_FAILED;
+		case KVM_EXIT_SHUTDOWN:
+			fflush(stdout);
+			fprintf(stderr, "%s: the guest shut down (triple fault)\n", prog);
+			return MB_EXIT_FAILED;
+		case KVM_EXIT_HLT:
+			fflush(stdout);
+			fprintf(stderr, "%s: the guest halted for good\n", prog);
+			return MB_EXIT_FAILED;
+		case KVM_EXIT_FAIL_ENTRY:
+			fflush(stdout);
+			fprintf(stderr, "%s: VM entry failed, hardware reason %#llx\n", prog,
+				(unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+			return MB_EXIT_FAILED;
+		case KVM_EXIT_INTERNAL_ERROR:
+			fflush(stdout);
+			fprintf(stderr, "%s: KVM internal error, suberror %u\n", prog,
+				run->internal.suberror);
+			return MB_EXIT_FAILED;
+		default:
+			fflush(stdout);
+			fprintf(stderr, "%s: unexpected exit reason %u\n", prog, run->exit_reason);
+			return MB_EXIT_FAILED;
+		}
+	}
+}
+
+/* The boot VCPU as multiboot v1 wants it: 32-bit protected mode, paging
+ * off, flat 4 GiB segments, EAX the magic, EBX the information block. */
+static int mb_setup_vcpu(int vcpu, const struct vmk_vm_boot *boot)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	if (ioctl(vcpu, KVM_GET_SREGS, &sregs) < 0)
+		return fail("KVM_GET_SREGS");
+	flat_segment(&sregs.cs, 0x08, 11);
+	flat_segment(&sregs.ds, 0x10, 3);
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	sregs.cr0 = 0x11;
+	sregs.cr4 = 0;
+	sregs.efer = 0;
+	if (ioctl(vcpu, KVM_SET_SREGS, &sregs) < 0)
+		return fail("KVM_SET_SREGS");
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = boot->rip;
+	regs.rax = boot->rax;
+	regs.rbx = boot->rbx;
+	regs.rsp = boot->rsp;
+	regs.rflags = 0x2;
+	if (ioctl(vcpu, KVM_SET_REGS, &regs) < 0)
+		return fail("KVM_SET_REGS");
+	return 0;
+}
+
+static int mb_parse(int argc, char **argv, struct mb_opts *o)
+{
+	char *end;
+
+	*o = (struct mb_opts){ .append = "", .mem_mb = MB_MEM_DEFAULT, .timeout_s = TIMEOUT_S };
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!v) {
+			fprintf(stderr, "%s: %s: a value must follow it, or it is unknown\n",
+				prog, a);
+			return -1;
+		}
+		i++;
+		if (!strcmp(a, "--multiboot")) {
+			o->elf = v;
+		} else if (!strcmp(a, "--append")) {
+			o->append = v;
+		} else if (!strcmp(a, "--module")) {
+			o->module = v;
+		} else if (!strcmp(a, "--mem") || !strcmp(a, "--timeout")) {
+			unsigned long max = a[2] == 'm' ? MB_MEM_MAX : 86400, x;
+
+			errno = 0;
+			x = strtoul(v, &end, 0);
+			if (!*v || *end || errno || *v == '-' || x == 0 || x > max) {
+				fprintf(stderr, "%s: %s must be a number from 1 to %lu, not '%s'\n",
+					prog, a, max, v);
+				return -1;
+			}
+			if (a[2] == 'm')
+				o->mem_mb = x;
+			else
+				o->timeout_s = x;
+		} else {
+			fprintf(stderr, "%s: unknown option '%s'\n", prog, a);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int multiboot_main(int argc, char **argv)
+{
+	static struct multiboot_load ld;
+	struct kvm_userspace_memory_region region;
+	struct kvm_run *run = MAP_FAILED;
+	struct mb_opts o;
+	void *kernel, *module = NULL;
+	size_t ksize, msize = 0, mem_size;
+	char env[32], err[256];
+	uint32_t sig;
+	int kvm, vm = -1, vcpu = -1, run_size = 0, ret = MB_EXIT_FAILED;
+	uint8_t *mem = MAP_FAILED;
+
+	if (mb_parse(argc, argv, &o) || !o.elf) {
+		usage(stderr);
+		return 2;
+	}
+	mem_size = (size_t)o.mem_mb << 20;
+	kernel = read_whole("kernel", o.elf, &ksize);
+	if (!kernel)
+		return MB_EXIT_FAILED;
+	if (o.module) {
+		module = read_whole("module", o.module, &msize);
+		if (!module)
+			goto free_files;
+	} else {
+		/* kvm-unit-tests' guests wait for NR_CPUS CPUs: say there is one. */
+		msize = (size_t)snprintf(env, sizeof(env), "NR_CPUS=1\n");
+		module = strdup(env);
+		if (!module)
+			goto free_files;
+	}
+	if (multiboot_layout(kernel, ksize, o.append, module, msize,
+			     o.module ? o.module : "env", (vmk_u64)mem_size, &ld, err,
+			     sizeof(err))) {
+		fprintf(stderr, "%s: kernel %s: %s\n", prog, o.elf, err);
+		goto free_files;
+	}
+
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm < 0) {
+		fprintf(stderr, "%s: /dev/kvm: %s (is kvm_amd loaded?)\n", prog, strerror(errno));
+		ret = MB_EXIT_NOKVM;
+		goto free_files;
+	}
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	if (vm < 0) {
+		fprintf(stderr, "%s: KVM_CREATE_VM: %s (is SVM in use by another hypervisor?)\n",
+			prog, strerror(errno));
+		ret = MB_EXIT_NOKVM;
+		goto close_kvm;
+	}
+	if (ioctl(vm, KVM_CREATE_IRQCHIP, 0) < 0) {
+		fail("KVM_CREATE_IRQCHIP");
+		goto close_vm;
+	}
+	mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED) {
+		fail("guest memory");
+		goto close_vm;
+	}
+	for (unsigned int i = 0; i < ld.nwrites; i++)
+		memcpy(mem + ld.writes[i].gpa, ld.writes[i].data, ld.writes[i].len);
+	region = (struct kvm_userspace_memory_region){
+		.slot = 0,
+		.guest_phys_addr = 0,
+		.memory_size = mem_size,
+		.userspace_addr = (uintptr_t)mem,
+	};
+	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+		fail("KVM_SET_USER_MEMORY_REGION");
+		goto unmap_mem;
+	}
+	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+	if (vcpu < 0) {
+		fail("KVM_CREATE_VCPU");
+		goto unmap_mem;
+	}
+	run_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (run_size < (int)sizeof(*run)) {
+		fail("KVM_GET_VCPU_MMAP_SIZE");
+		goto close_vcpu;
+	}
+	run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	if (run == MAP_FAILED) {
+		fail("mmap of the vCPU's kvm_run");
+		goto close_vcpu;
+	}
+	if (set_cpuid(kvm, vcpu, 1, &sig))
+		goto unmap_run;
+	if (mb_setup_vcpu(vcpu, &ld.boot))
+		goto unmap_run;
+	ret = mb_run(vcpu, run, o.timeout_s);
+	if (ret != MB_EXIT_FAILED)
+		fprintf(stderr, "%s: the guest exited with code %d\n", prog, ret);
+unmap_run:
+	munmap(run, (size_t)run_size);
+close_vcpu:
+	close(vcpu);
+unmap_mem:
+	munmap(mem, mem_size);
+close_vm:
+	close(vm);
+close_kvm:
+	close(kvm);
+free_files:
+	free(module);
+	free(kernel);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t count = 100000, sig_ebx;
@@ -326,6 +745,9 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--multiboot"))
+			return multiboot_main(argc, argv);
 	if (argc > 2) {
 		usage(stderr);
 		return 2;
@@ -393,7 +815,8 @@ int main(int argc, char **argv)
 		fail("mmap of the vCPU's kvm_run");
 		goto close_vcpu;
 	}
-	sig_ebx = set_cpuid(kvm, vcpu);
+	if (set_cpuid(kvm, vcpu, 0, &sig_ebx))
+		goto unmap_run;
 	if (!sig_ebx) {
 		fprintf(stderr, "%s: KVM offers no CPUID leaf %#x\n", prog, SIG_LEAF);
 		goto unmap_run;
