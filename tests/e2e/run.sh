@@ -12,8 +12,9 @@
 # A manifest name may carry a variant after '@' (handoff@smp4): the
 # guest runs the script before the '@'.  Words of the form qemu.VAR=VALUE
 # in the extra column are passed to scripts/qemu.sh as VAR=VALUE (for
-# example qemu.CPU=EPYC or qemu.VMK_MEM=0); the rest go on the kernel
-# command line.
+# example qemu.CPU=EPYC or qemu.VMK_MEM=0); the word harness.alone makes
+# the boot run with no other beside it (a measurement that the host's
+# other QEMU would disturb); the rest go on the kernel command line.
 #
 # usage: tests/e2e/run.sh RESULT INITRD MANIFEST [NAME...]
 # environment: E2E_JOBS (default 2)
@@ -68,10 +69,15 @@ while read -r name smp mem tmo append; do
 		continue
 	fi
 	names+=("$name")
+	rm -f "$out/$name.res"
+	if [[ " $append " == *" harness.alone "* ]]; then
+		wait
+		run_one "$name" "$smp" "$mem" "$tmo" "${append//harness.alone/}" </dev/null
+		continue
+	fi
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
 		wait -n
 	done
-	rm -f "$out/$name.res"
 	run_one "$name" "$smp" "$mem" "$tmo" "$append" &
 done <"$manifest"
 wait

@@ -16,8 +16,8 @@
  *            writes and read as all-ones
  *   HLT      the world waits until an interrupt is pending: an idle VM
  *            costs its CPU nothing
- *   NPF      in the APIC page: emulated (vmm_mmio); anywhere else the
- *            nested tables map something, so a fault is a crash
+ *   NPF      in the APIC page, or a write where nothing is below 4 GiB:
+ *            emulated (vmm_mmio: the write is dropped); above 4 GiB a crash
  *   the rest SHUTDOWN (triple fault) crashes the VM; VMMCALL is #UD; any
  *            exit the platform does not know crashes the VM with its code
  *            and RIP in the reason.  Only that VM stops.
@@ -371,7 +371,11 @@ static void vcpu_npf(struct vcpu *v, const struct vcpu_exit *e)
 	u64 apic = lapic_mmio_base(v);
 	struct vcpu_sregs s;
 
-	if (apic && (e->npf.gpa & ~0xfffULL) == apic) {
+	/* The APIC's page, or a write to the all-ones page that stands for
+	 * everything below 4 GiB that is not RAM: decoded and emulated. */
+	if ((apic && (e->npf.gpa & ~0xfffULL) == apic) ||
+	    (e->npf.write && e->npf.gpa < (1ULL << 32) &&
+	     !vm_guest_ptr(v->vm, e->npf.gpa, 1))) {
 		v->exits[VMK_VM_EXIT_NPF]--;
 		v->exits[VMK_VM_EXIT_MMIO]++;
 		vmm_mmio(v, e->npf.gpa);

@@ -22,11 +22,13 @@
  * Nested page tables: guest RAM is mapped page by page from vm->ram (a
  * 2 MiB leaf where the host block allows), the local APIC's page is left
  * not present (its accesses fault to vmm_mmio), and every other
- * guest-physical page below 4 GiB maps one scratch page of the VM's,
- * through one shared table whose entries all point at it.  A guest that
- * writes everywhere therefore only ever writes its own RAM and its own
- * scratch page, without a fault per page.  Above 4 GiB nothing is mapped:
- * a guest that goes there crashes.
+ * guest-physical page below 4 GiB maps one page of the VM's that reads
+ * as all-ones, read-only, through one shared table whose entries all
+ * point at it: reads there cost no exit and see what a bus with nothing
+ * on it answers, and each write faults and is absorbed (vmm_mmio decodes
+ * it and steps over it).  So a guest that writes everywhere changes only
+ * its own RAM.  Above 4 GiB nothing is mapped: a guest that goes there
+ * crashes.
  *
  * What the platform need not see is handled here, as the console's exits
  * are in svm.c: EFER (SVME kept set, as VMRUN requires, and hidden), the
@@ -87,7 +89,7 @@ struct virt_vcpu {
 struct svm_npt {
 	u64 *root;
 	u64 root_pa;
-	u64 scratch_pa;
+	u64 ones_pa;
 	u32 ntables, max;
 	u64 **tables;
 	u32 tables_order;
@@ -225,13 +227,15 @@ static int npt_build(struct svm_npt *n, struct vm *vm)
 	if (!n->root)
 		return -ENOMEM;
 	n->root_pa = root_pa;
-	if (!npt_alloc(n, &n->scratch_pa))
+	e = npt_alloc(n, &n->ones_pa);
+	if (!e)
 		return -ENOMEM;
+	memset(e, 0xff, PAGE_SIZE);
 	spt = npt_alloc(n, &spt_pa);
 	if (!spt)
 		return -ENOMEM;
 	for (u32 k = 0; k < 512; k++)
-		spt[k] = n->scratch_pa | PT_NPT_LEAF;
+		spt[k] = n->ones_pa | PT_NPT_RO_LEAF;
 
 	for (u64 i = 0; i < npages;) {
 		u64 gpa = i << PAGE_SHIFT;
@@ -255,7 +259,7 @@ static int npt_build(struct svm_npt *n, struct vm *vm)
 	if (!e)
 		return -ENOMEM;
 	*e = 0;
-	/* Everything else below 4 GiB: the scratch page. */
+	/* Everything else below 4 GiB: the all-ones page. */
 	for (u64 g = 0; g < GPA_4G; g += SZ_2M) {
 		u64 *pt;
 
@@ -271,7 +275,7 @@ static int npt_build(struct svm_npt *n, struct vm *vm)
 		pt = npt_virt(n, *e & PTE_ADDR);
 		for (u32 k = 0; k < 512; k++)
 			if (!(pt[k] & PTE_P) && g + ((u64)k << PAGE_SHIFT) != GPA_APIC)
-				pt[k] = n->scratch_pa | PT_NPT_LEAF;
+				pt[k] = n->ones_pa | PT_NPT_RO_LEAF;
 	}
 	return 0;
 }
@@ -306,7 +310,7 @@ int virt_vm_init(struct vm *vm)
 	vm->npt = n;
 	n->vm = vm;
 	/* One table per 2 MiB of RAM at most, one directory per GiB below
-	 * 4 GiB, the levels above, the APIC's table, the scratch page and
+	 * 4 GiB, the levels above, the APIC's table, the all-ones page and
 	 * its shared table. */
 	n->max = (u32)(vm->ram_bytes / SZ_2M) + 4 + 5 + 4;
 	n->tables_order = page_order_for((u64)n->max * sizeof(u64 *));

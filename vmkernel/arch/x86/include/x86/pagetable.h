@@ -25,6 +25,7 @@
  * and W=1 throughout.
  */
 #define PT_NPT_LEAF	(PTE_P | PTE_W | PTE_U)
+#define PT_NPT_RO_LEAF	(PTE_P | PTE_U)		/* a guest's read-only page */
 #define PT_TABLE_FLAGS	(PTE_P | PTE_W | PTE_U)
 
 /* Guest-physical (and identity-mapped physical) bytes the tables cover. */
