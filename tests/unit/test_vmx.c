@@ -226,6 +226,41 @@ static void test_load(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* Mutated files: accepted, or refused with one line naming the file;
+ * never a read outside the text (AddressSanitizer). */
+static void test_mutations(void **state)
+{
+	static const char good[] = "displayName = \"web\"\nmemsize = 64\nnumvcpus = 2\n"
+		"sched.cpu.shares = high\nsched.cpu.min = 20%\nsched.cpu.max = 150\n"
+		"sched.cpu.affinity = \"1-3\"\nkernel = \"k.elf\"\nkernel.cmdline = \"a b\"\n";
+	static const char alphabet[] = "=\"#% \n\r\t-,0123456789abcz.\0";
+	unsigned int seed = 777, accepted = 0;
+
+	(void)state;
+	for (int n = 0; n < 20000; n++) {
+		size_t len = sizeof(good) - 1;
+		char *t = malloc(len);
+
+		memcpy(t, good, len);
+		for (int m = 1 + rand_r(&seed) % 3; m > 0; m--)
+			t[rand_r(&seed) % len] = alphabet[rand_r(&seed) % (sizeof(alphabet) - 1)];
+		if (rand_r(&seed) % 4 == 0)
+			len = rand_r(&seed) % len;
+		if (vmx_parse("m.vmx", t, len, &v, NULL, err, sizeof(err)) == 0) {
+			accepted++;
+			assert_true(v.memsize_mb >= 1 && v.memsize_mb <= 3072);
+			assert_true(v.nvcpus >= 1 && v.nvcpus <= 8);
+			assert_true(v.shares >= 1 && v.shares <= 1000000 * 8);
+			assert_true(!v.max_pct || v.max_pct >= v.min_pct);
+			assert_int_equal(vmx_name_ok(v.name), 0);
+		} else {
+			assert_true(!strncmp(err, "m.vmx", 5) && !strchr(err, '\n'));
+		}
+		free(t);
+	}
+	assert_true(accepted > 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_refusals_bytes),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_mutations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
