@@ -395,7 +395,7 @@ static void test_mmio_32bit(void **state)
 	assert_int_equal(run32(V0, "\xa3\x00\x03\xe0\xfe", 5, APIC + 0x300), 0);
 	assert_int_equal(lapic_pending(V1), 0x4a);
 	assert_int_equal(vlog(V1)->kicks, 1);
-	assert_int_equal(fake_vm.state, 0);
+	assert_int_equal(fake_vm.state, VMK_VM_RUNNING);
 }
 
 static void test_mmio_64bit(void **state)
@@ -420,7 +420,7 @@ static void test_mmio_64bit(void **state)
 	V0->regs[VCPU_RAX] = ~0ULL;
 	assert_int_equal(vmm_mmio(V0, APIC + 0x20), 0);
 	assert_int_equal(V0->regs[VCPU_RAX], 0);	/* VCPU 0: ID 0 */
-	assert_int_equal(fake_vm.state, 0);
+	assert_int_equal(fake_vm.state, VMK_VM_RUNNING);
 }
 
 static void test_mmio_refused(void **state)
@@ -437,13 +437,13 @@ static void test_mmio_refused(void **state)
 	assert_int_equal(sregs(V0)->rip, 0x5000);
 	assert_int_equal(V0->lapic.tpr, 0);
 	/* An instruction where no memory is. */
-	fake_vm.state = 0;
+	fake_vm.state = VMK_VM_RUNNING;
 	mode_flat32(V0, FAKE_VM_RAM + 0x10000);
 	assert_int_equal(vmm_mmio(V0, APIC + 0x80), -EFAULT);
 	assert_int_equal(fake_vm.state, VMK_VM_CRASHED);
 	assert_non_null(strstr(fake_crash, "not readable"));
 	/* An access that runs off the end of the page. */
-	fake_vm.state = 0;
+	fake_vm.state = VMK_VM_RUNNING;
 	V0->regs[VCPU_RDI] = APIC + 0xffe;
 	assert_int_equal(run32(V0, "\x8b\x07", 2, APIC + 0xffe), -EINVAL);
 	assert_int_equal(fake_vm.state, VMK_VM_CRASHED);
@@ -462,7 +462,7 @@ static void test_mmio_apic_off(void **state)
 	V0->regs[VCPU_RAX] = 0x40;
 	assert_int_equal(run32(V0, "\xa3\x80\x00\xe0\xfe", 5, APIC + 0x80), 0);
 	assert_int_equal(V0->lapic.tpr, 0);
-	assert_int_equal(fake_vm.state, 0);
+	assert_int_equal(fake_vm.state, VMK_VM_RUNNING);
 }
 
 int main(void)

@@ -289,6 +289,13 @@ static void test_timer_oneshot(void **state)
 	wr(V1, 0x380, 1000000);
 	fake_advance(128 * 1000);
 	assert_int_equal(rd(V1, 0x390), 999000);
+	/* Read on a CPU whose clock is behind the loader's: a full count,
+	 * not a wrapped one. */
+	wr(V1, 0x3e0, 0xb);
+	wr(V1, 0x380, 1000000);
+	fake_advance(-(s64)(500 * 1000));
+	assert_int_equal(rd(V1, 0x390), 1000000);
+	fake_advance(500 * 1000);
 	/* Writing 0 stops it. */
 	wr(V1, 0x380, 0);
 	assert_int_equal(rd(V1, 0x390), 0);
@@ -355,6 +362,24 @@ static void test_timer_reprogrammed(void **state)
 	assert_false(timer_pending(&V1->lapic.timer));
 	tick_for(5 * MS);
 	assert_int_equal(V1->lapic.timer_fired, 1);
+}
+
+static void test_timer_stops_with_vm(void **state)
+{
+	(void)state;
+
+	enable(V1);
+	wr(V1, 0x3e0, 0xb);
+	wr(V1, 0x320, 0x33 | (1 << 17));
+	wr(V1, 0x380, 1000000);
+	tick_for(3 * MS);
+	assert_int_equal(V1->lapic.timer_fired, 3);
+	/* Off or crashed: no more expiries, no more kicks. */
+	fake_vm.state = VMK_VM_CRASHED;
+	tick_for(5 * MS);
+	assert_int_equal(V1->lapic.timer_fired, 3);
+	assert_int_equal(vlog(V1)->kicks, 3);
+	assert_false(timer_pending(&V1->lapic.timer));
 }
 
 static void test_x2apic(void **state)
@@ -444,6 +469,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_timer_oneshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timer_periodic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timer_reprogrammed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timer_stops_with_vm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_x2apic, setup, teardown),
 	};
 

@@ -132,7 +132,7 @@ static void test_smp_guest(void **state)
 	guest_store(V1, 0x320, 0x10040);
 	run_ms(10, 0);
 	assert_int_equal(taken[1][0x40], 51);
-	assert_int_equal(fake_vm.state, 0);
+	assert_int_equal(fake_vm.state, VMK_VM_RUNNING);
 }
 
 int main(void)

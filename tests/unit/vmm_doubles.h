@@ -31,7 +31,7 @@ static struct fake_vcpu_log fake_vlog[VMK_VM_VCPUS_MAX];
 static u8 *fake_ram;
 static char fake_crash[256];
 
-/* A VM of n VCPUs, each APIC reset (VCPU 0 the BSP). */
+/* A running VM of n VCPUs, each APIC reset (VCPU 0 the BSP). */
 static void fake_vm_init(u32 n)
 {
 	static u8 ram[FAKE_VM_RAM] __attribute__((aligned(4096)));
@@ -43,6 +43,7 @@ static void fake_vm_init(u32 n)
 	fake_crash[0] = 0;
 	fake_ram = ram;
 	fake_vm.id = 1;
+	fake_vm.state = VMK_VM_RUNNING;
 	/* Stands for LOCK_RANK_VM: below the timer's lock, as the VM's is. */
 	spin_init(&fake_vm.lock, "vm", LOCK_RANK_COSCHED);
 	fake_vm.nvcpus = n;

@@ -219,6 +219,10 @@ static u32 lapic_timer_current(const struct lapic *l, u64 now)
 
 	if (!l->timer_initial || !l->timer_deadline_ns)
 		return 0;
+	/* QEMU's CPUs do not share one TSC: a VCPU that moved may read a
+	 * clock behind the one its count was loaded by. */
+	if (now < l->timer_start_ns)
+		return l->timer_initial;
 	elapsed = (now - l->timer_start_ns) / lapic_count_ns(l);
 	if ((l->lvt[LVT_TIMER] & LVT_TIMER_MODE) == LVT_TIMER_PERIODIC)
 		return l->timer_initial - (u32)(elapsed % l->timer_initial);
@@ -248,6 +252,12 @@ static void lapic_timer_fn(void *arg)
 	spin_lock(&v->vm->lock);
 	if (!l->timer_deadline_ns || l->timer_deadline_ns > now)
 		goto out_unlock;	/* reprogrammed or stopped meanwhile */
+	/* A VM that is off or crashed: its timer stops rather than waking
+	 * its VCPUs for nothing; a start resets the APIC. */
+	if (v->vm->state != VMK_VM_RUNNING) {
+		l->timer_deadline_ns = 0;
+		goto out_unlock;
+	}
 	if (!(l->lvt[LVT_TIMER] & LVT_MASKED) && lapic_sw_enabled(l) &&
 	    (l->lvt[LVT_TIMER] & 0xff) >= 16) {
 		vec_set(l->irr, l->lvt[LVT_TIMER] & 0xff);
@@ -257,7 +267,8 @@ static void lapic_timer_fn(void *arg)
 	if ((l->lvt[LVT_TIMER] & LVT_TIMER_MODE) == LVT_TIMER_PERIODIC) {
 		u64 period = (u64)l->timer_initial * lapic_count_ns(l);
 
-		l->timer_start_ns += (now - l->timer_start_ns) / period * period;
+		if (now > l->timer_start_ns)
+			l->timer_start_ns += (now - l->timer_start_ns) / period * period;
 		l->timer_deadline_ns = l->timer_start_ns + period;
 		timer_arm(&l->timer, l->timer_deadline_ns);
 	} else {
