@@ -131,7 +131,7 @@ static void check_tpr_eoi(void)
  */
 static uint32_t calibrate(void)
 {
-	uint32_t r[3], c0, c1, t;
+	uint32_t r[3] = { 0, 0, 0 }, c0, c1, t;
 	uint64_t a0, b0, a1, b1;
 
 	apic_write(APIC_TIMER_DCR, 0xb);	/* divide by 1 */
@@ -141,11 +141,11 @@ static uint32_t calibrate(void)
 		a0 = rdtsc();
 		c0 = apic_read(APIC_TIMER_CCR);
 		b0 = rdtsc();
-		tsc_delay(1u << 23);
+		tsc_delay(1u << 25);
 		a1 = rdtsc();
 		c1 = apic_read(APIC_TIMER_CCR);
 		b1 = rdtsc();
-		if (b0 - a0 > (1u << 16) || b1 - a1 > (1u << 16))
+		if (b0 - a0 > (1u << 20) || b1 - a1 > (1u << 20))
 			continue;
 		r[i++] = (uint32_t)(((uint64_t)(c0 - c1) << 22) / ((a1 + b1) / 2 - (a0 + b0) / 2));
 	}
