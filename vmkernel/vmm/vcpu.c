@@ -294,6 +294,7 @@ static void vcpu_inject(struct vcpu *v)
  * again after. */
 static void vcpu_wait(struct vcpu *v)
 {
+	virt_vcpu_put(v);
 	__atomic_store_n(&v->parked, true, __ATOMIC_RELEASE);
 	world_wait_locked(v, &v->vm->lock);
 	cpu_after_switch();
@@ -444,16 +445,26 @@ void vcpu_main(void)
 	CHECK(v);
 	while (!READ_ONCE(v->quit)) {
 		struct vcpu_exit e;
+		u64 t0, t1;
 
 		if (!vcpu_ready(v))
 			continue;
+		t0 = arch_cycles();
 		vcpu_inject(v);
+		t1 = arch_cycles();
 		virt_vcpu_run(v, &e);
+		v->exit_cycles += t1 - t0;
+		t0 = arch_cycles();
+		v->run_cycles += t0 - t1;
 		v->exits[vcpu_exit_kind(e.reason)]++;
 		vcpu_handle(v, &e);
-		if (cpu_attention())
+		v->exit_cycles += arch_cycles() - t0;
+		if (cpu_attention()) {
+			virt_vcpu_put(v);
 			cpu_preempt_point();
+		}
 	}
+	virt_vcpu_put(v);
 	__atomic_store_n(&v->parked, true, __ATOMIC_RELEASE);
 	cpu_world_exit(&v->gone);
 }

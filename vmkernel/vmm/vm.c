@@ -769,6 +769,7 @@ s64 vm_start(u32 id, const struct vmk_vm_boot *b)
 		v->pat = 0x0007040600070406ULL;
 		v->misc_enable = 1;
 		memset(v->exits, 0, sizeof(v->exits));
+		v->run_cycles = v->exit_cycles = 0;
 		WRITE_ONCE(v->run_state, i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI);
 	}
 	virt_vcpu_boot(vm->vcpu[0], b);
@@ -847,6 +848,24 @@ out_unlock:
 	return err;
 }
 
+/* What its exits cost, for the log: cycles in a run (VMRUN to #VMEXIT,
+ * the guest's own time included) and in the VMM between runs. */
+static void vm_log_costs(struct vm *vm)
+{
+	u64 exits = 0, run = 0, vmm = 0;
+
+	for (u32 i = 0; i < vm->nvcpus; i++) {
+		for (u32 k = 0; k < VMK_VM_EXIT_KINDS; k++)
+			exits += READ_ONCE(vm->vcpu[i]->exits[k]);
+		run += READ_ONCE(vm->vcpu[i]->run_cycles);
+		vmm += READ_ONCE(vm->vcpu[i]->exit_cycles);
+	}
+	if (exits)
+		log_info("vm %u (%s): %lu exits, %lu cycles a run, %lu cycles in the "
+			 "VMM per exit", vm->id, vm->name, exits, run / exits,
+			 vmm / exits);
+}
+
 s64 vm_destroy(u32 id)
 {
 	struct vm *vm;
@@ -860,6 +879,7 @@ s64 vm_destroy(u32 id)
 	spin_lock(&vm->lock);
 	vm_end(vm, VMK_VM_OFF, 0, "destroyed");
 	spin_unlock(&vm->lock);
+	vm_log_costs(vm);
 	err = vm_vcpus_fini(vm);
 	if (err)
 		goto out_unlock;

@@ -121,6 +121,7 @@ struct vcpu {
 	bool gone;			/* any CPU: it exited, off its stack */
 	bool parked;			/* any CPU: it waits, out of the guest */
 	u32 kicks;			/* vcpu_kick()s so far; vm->lock */
+	u64 run_cycles, exit_cycles;	/* in virt_vcpu_run, and between runs */
 };
 
 struct uart {
@@ -252,6 +253,9 @@ void virt_vcpu_boot(struct vcpu *v, const struct vmk_vm_boot *b);
 void virt_vcpu_sipi(struct vcpu *v, u8 vector);
 /* Runs the guest until an exit; interrupts may be taken after it. */
 void virt_vcpu_run(struct vcpu *v, struct vcpu_exit *e);
+/* The VCPU's world is about to leave its CPU (a wait, a switch, its
+ * exit): what the guest left in the CPU is saved. */
+void virt_vcpu_put(struct vcpu *v);
 void virt_vcpu_get_sregs(struct vcpu *v, struct vcpu_sregs *s);
 void virt_vcpu_set_rip(struct vcpu *v, u64 rip);
 /* Injections for the next run: an external interrupt, an exception. */

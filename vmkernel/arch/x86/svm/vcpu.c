@@ -14,10 +14,12 @@
  * base points at struct percpu), VMLOAD the guest's, VMRUN, and the
  * reverse; GIF is set again only once the host's state is back, so the
  * interrupt that ended the run is taken by the vmkernel.  The guest's
- * FPU, SSE and AVX state is restored before and saved after every run
- * (XRSTOR/XSAVE with the host's XCR0, or FXRSTOR/FXSAVE): the vmkernel
- * itself never touches it, so another VCPU on the same CPU finds only
- * its own.  XCR0 stays the host's: XSETBV is #UD in a guest.
+ * FPU, SSE and AVX state (XRSTOR/XSAVE with the host's XCR0, or
+ * FXRSTOR/FXSAVE) stays in the CPU from run to run: the vmkernel itself
+ * never touches it.  It is saved when the VCPU's world leaves the CPU
+ * (virt_vcpu_put) and loaded again before a run on a CPU that does not
+ * hold it, so another VCPU on the same CPU finds only its own.  XCR0
+ * stays the host's: XSETBV is #UD in a guest.
  *
  * Nested page tables: guest RAM is mapped page by page from vm->ram (a
  * 2 MiB leaf where the host block allows), the local APIC's page is left
@@ -101,6 +103,8 @@ struct svm_npt {
 /* Per CPU: the host's VMSAVE area, and the TSC_AUX it holds now. */
 static void *svm_host_area[VMK_MAX_CPUS];
 static u64 svm_cpu_tsc_aux[VMK_MAX_CPUS];
+/* Whose FPU state each CPU holds; written by that CPU only. */
+static struct virt_vcpu *svm_fpu_loaded[VMK_MAX_CPUS];
 static u64 svm_host_area_pa[VMK_MAX_CPUS];
 static u8 *svm_guest_msrpm, *svm_guest_iopm;
 static u64 svm_guest_msrpm_pa, svm_guest_iopm_pa;
@@ -536,9 +540,11 @@ void virt_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 		wrmsr(MSR_TSC_AUX, vv->tsc_aux);
 		svm_cpu_tsc_aux[cpu] = vv->tsc_aux;
 	}
-	fpu_load(vv);
+	if (svm_fpu_loaded[cpu] != vv) {
+		fpu_load(vv);
+		svm_fpu_loaded[cpu] = vv;
+	}
 	svm_vcpu_enter(v->regs, pa_addr(vv->vmcb_pa), svm_host_area_pa[cpu]);
-	fpu_save(vv);
 	v->regs[VCPU_RAX] = c->save.rax;
 	v->regs[VCPU_RSP] = c->save.rsp;
 
@@ -617,6 +623,16 @@ void virt_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 	default:
 		e->reason = VCPU_EXIT_UNSUPPORTED;
 		break;
+	}
+}
+
+void virt_vcpu_put(struct vcpu *v)
+{
+	u32 cpu = arch_cpu_index();
+
+	if (svm_fpu_loaded[cpu] == v->virt) {
+		fpu_save(v->virt);
+		svm_fpu_loaded[cpu] = NULL;
 	}
 }
 
