@@ -43,6 +43,27 @@ for t in "cpuid expect_hypervisor=1" "msr expect_hypervisor=1" "tsc" "apic"; do
 		"$(field /tmp/$g.out state) $(field /tmp/$g.out exit_code)"
 done
 
+# ---- a hostile guest writes everywhere below 4 GiB: only it changes ----
+sum0=$(vmkcall checksum)
+bystander=$(vmrun create bystander 8)
+vmrun boot "$bystander" $G/spin.elf "cycles=0 report_cycles=0x4000000" "NR_CPUS=1"
+sleep 1
+# Beyond its RAM nothing sticks: it reads all-ones and absorbs writes.
+vmrun run hostile 16 300 $G/hostile.elf \
+	"expect_hypervisor=1 resets=1" "NR_CPUS=1" > /tmp/hostile.out 2>&1
+show /tmp/hostile.out
+check "hostile guest: SUMMARY with no unexpected failure" \
+	grep -q "^SUMMARY: .* 0 unexpected failures" /tmp/hostile.out
+check_eq "hostile guest: off through port 0xf4 with code 0" "off 0" \
+	"$(field /tmp/hostile.out state) $(field /tmp/hostile.out exit_code)"
+check_eq "after the hostile guest: the vmkernel's checksum is unchanged" "$sum0" "$(vmkcall checksum)"
+vmrun info "$bystander" > /tmp/bystander.info
+vmrun serial "$bystander" > /tmp/bystander.out
+check_eq "after the hostile guest: the other VM still runs" running "$(field /tmp/bystander.info state)"
+check "after the hostile guest: the other VM's output has no trace of it" \
+	sh -c "grep -q '^progress' /tmp/bystander.out && ! grep -qi hostile /tmp/bystander.out"
+check "destroy the bystander" vmrun destroy "$bystander"
+
 # ---- the debug-exit port carries the code; VMRUN in a guest is #UD ----
 vmrun run unsupported 8 60 $G/crash.elf "mode=unsupported" "NR_CPUS=1" > /tmp/uns.out 2>&1
 show /tmp/uns.out

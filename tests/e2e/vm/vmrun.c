@@ -28,14 +28,15 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s COMMAND [ARGS]\n"
-		"  create NAME MEM_MB [NVCPUS [SHARES [MIN [MAX [POOL]]]]]\n"
+		"  create NAME MEM_MB [NVCPUS [SHARES [MIN [MAX [POOL [AFFINITY]]]]]]\n"
 		"                        VM_CREATE; prints the new VM's id\n"
 		"  boot ID KERNEL [CMDLINE [MODULE_TEXT]]\n"
 		"                        lays KERNEL out (multiboot), writes it, VM_START\n"
 		"  run NAME MEM_MB TIMEOUT_S KERNEL [CMDLINE [MODULE_TEXT]]\n"
 		"                        create, boot, wait until it is no longer\n"
 		"                        running (or TIMEOUT_S), print its serial\n"
-		"                        output and state, destroy it\n"
+		"                        output and state, destroy it (VCPUs:\n"
+		"                        $VMRUN_VCPUS, default 1)\n"
 		"  wait ID TIMEOUT_S     until the VM is no longer running\n"
 		"  info ID               its state, exit code, reason, pages, exits\n"
 		"  serial ID             its COM1 output so far\n"
@@ -138,6 +139,7 @@ static int64_t create(int argc, char **argv)
 	c.max_pct = argc > 5 ? num(argv[5]) : 0;
 	if (argc > 6)
 		snprintf(c.pool, sizeof(c.pool), "%s", argv[6]);
+	c.affinity = argc > 7 ? num(argv[7]) : 0;
 	return call(VMK_CALL_VM_CREATE, (uintptr_t)&c, sizeof(c), 0, 0);
 }
 
@@ -254,8 +256,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "boot") && n >= 2) {
 		ok("start", boot(num(a[0]), a[1], n > 2 ? a[2] : NULL, n > 3 ? a[3] : NULL));
 	} else if (!strcmp(cmd, "run") && n >= 4) {
-		char *cargv[2] = { a[0], a[1] };
-		uint32_t id = (uint32_t)ok("create", create(2, cargv));
+		char *cargv[3] = { a[0], a[1], getenv("VMRUN_VCPUS") };
+		uint32_t id = (uint32_t)ok("create", create(cargv[2] ? 3 : 2, cargv));
 		int timed_out;
 
 		ok("start", boot(id, a[3], n > 4 ? a[4] : NULL, n > 5 ? a[5] : NULL));
