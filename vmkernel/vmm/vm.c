@@ -459,12 +459,12 @@ static int vm_wait_parked(struct vm *vm)
 	return 0;
 }
 
-/* Asks every VCPU world to exit and frees each one that has.  cpu_lock
- * held.  -ETIMEDOUT leaves the ones that did not for a later try. */
+/* Asks every VCPU world to exit and, once all have, frees them.  cpu_lock
+ * held.  -ETIMEDOUT frees nothing: the VM stays whole, and a later
+ * destroy tries again (VCPUs already gone count as gone). */
 static int vm_vcpus_fini(struct vm *vm)
 {
 	u64 t0 = arch_now_ns();
-	int err = 0;
 
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpu[i];
@@ -476,28 +476,31 @@ static int vm_vcpus_fini(struct vm *vm)
 	}
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpu[i];
-		struct world *w;
+		struct world *w = v ? v->world : NULL;
 
-		if (!v)
-			continue;
-		w = v->world;
-		while (w) {
-			if (__atomic_load_n(&v->gone, __ATOMIC_ACQUIRE) ||
-			    w->state == WORLD_NEW || sched_remove_queued(w) == 0)
+		while (w && !__atomic_load_n(&v->gone, __ATOMIC_ACQUIRE)) {
+			/* Never started, or only queued: it will not run again. */
+			if (w->state == WORLD_NEW || sched_remove_queued(w) == 0) {
+				__atomic_store_n(&v->gone, true, __ATOMIC_RELEASE);
 				break;
+			}
 			if (arch_now_ns() - t0 > VM_WAIT_NS) {
-				log_err("vm %u: VCPU world %u did not exit within %lu ms",
-					vm->id, w->id, (u64)(VM_WAIT_NS / 1000000));
-				err = -ETIMEDOUT;
-				break;
+				log_err("vm %u: VCPU world %u (state %s) did not exit within "
+					"%lu ms; the VM is kept", vm->id, w->id,
+					world_state_name(w->state), (u64)(VM_WAIT_NS / 1000000));
+				return -ETIMEDOUT;
 			}
 			world_wakeup(v);
 			arch_cpu_relax();
 		}
-		if (err)
-			break;
-		if (w) {
-			CHECK(world_destroy(w) == 0);
+	}
+	for (u32 i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = vm->vcpu[i];
+
+		if (!v)
+			continue;
+		if (v->world) {
+			CHECK(world_destroy(v->world) == 0);
 			v->world = NULL;
 		}
 		lapic_fini(v);
@@ -510,7 +513,7 @@ static int vm_vcpus_fini(struct vm *vm)
 		vm->pages--;
 		vm->vcpu[i] = NULL;
 	}
-	return err;
+	return 0;
 }
 
 static int vm_vcpu_create(struct vm *vm, u32 index)
@@ -752,6 +755,12 @@ s64 vm_start(u32 id, const struct vmk_vm_boot *b)
 		for (u32 i = 0; i < vm->nvcpus; i++)
 			lapic_reset(vm->vcpu[i], i == 0);
 	spin_lock(&vm->lock);
+	if (READ_ONCE(vm->vcpu[0]->quit)) {
+		log_warn("vm %u (%s) is being destroyed", id, vm->name);
+		err = -EBUSY;
+		spin_unlock(&vm->lock);
+		goto out_unlock;
+	}
 	if (vm->state != VMK_VM_LOADING) {
 		static const char *const names[] = VMK_VM_STATE_NAMES;
 
