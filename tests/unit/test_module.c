@@ -183,6 +183,22 @@ static void test_bad_relocations_refused(void **state)
 	r[0].r_info = (r[0].r_info & 0xffffffffULL) | (100000ULL << 32);
 	assert_int_equal(check_err(f, hello_size, "no symbol"), -ENOEXEC);
 	memcpy(f, hello, hello_size);
+	/* A PC-relative reference aimed beyond any module: refused by the
+	 * check both sides run, whatever the placement would allow. */
+	for (u64 k = 0; k < rs->sh_size / sizeof(*r); k++) {
+		u32 type = (u32)r[k].r_info;
+
+		if (type != 2 && type != 4)	/* R_X86_64_PC32, PLT32 */
+			continue;
+		r[k].r_addend = VMK_MOD_IMAGE_MAX + 1;
+		assert_int_equal(check_err(f, hello_size, "reaches beyond any module"), -ENOEXEC);
+		r[k].r_addend = -(s64)VMK_MOD_IMAGE_MAX - 1;
+		assert_int_equal(check_err(f, hello_size, "reaches beyond any module"), -ENOEXEC);
+		r[k].r_addend = -(s64)VMK_MOD_IMAGE_MAX;
+		assert_int_equal(check_err(f, hello_size, NULL), 0);
+		break;
+	}
+	memcpy(f, hello, hello_size);
 	/* The init pointer aimed at data. */
 	struct elf64_shdr *ri = shdr(f, ".rela.vmk_modinfo");
 	struct elf64_rela *e = (struct elf64_rela *)(f + ri->sh_offset);
