@@ -28,9 +28,9 @@
 
 #define REGION_SIZE	(16ULL << 20)
 
-static u8 *hello, *failinit, *unexported, *badabi, *needhello, *helper, *profiler, *spinner;
+static u8 *hello, *failinit, *unexported, *badabi, *needhello, *helper, *profiler, *spinner, *worldfail;
 static size_t hello_size, failinit_size, unexported_size, badabi_size, needhello_size;
-static size_t helper_size, profiler_size, spinner_size;
+static size_t helper_size, profiler_size, spinner_size, worldfail_size;
 static void *region;
 
 static u8 *load_file(const char *name, size_t *size)
@@ -56,7 +56,9 @@ static int setup(void **state)
 	helper = load_file("helper.o", &helper_size);
 	profiler = load_file("profiler.o", &profiler_size);
 	spinner = load_file("test/spinner.o", &spinner_size);
-	if (!hello || !failinit || !unexported || !badabi || !needhello || !helper ||
+	worldfail = load_file("test/worldfail.o", &worldfail_size);
+	if (!worldfail ||
+	    !hello || !failinit || !unexported || !badabi || !needhello || !helper ||
 	    !profiler || !spinner)
 		return -1;
 	/* The region near this program's code, as the image and its modules
@@ -180,6 +182,22 @@ static void test_bad_relocations_refused(void **state)
 	memcpy(f, hello, hello_size);
 	r[0].r_info = (r[0].r_info & 0xffffffffULL) | (100000ULL << 32);
 	assert_int_equal(check_err(f, hello_size, "no symbol"), -ENOEXEC);
+	memcpy(f, hello, hello_size);
+	/* A PC-relative reference aimed beyond any module: refused by the
+	 * check both sides run, whatever the placement would allow. */
+	for (u64 k = 0; k < rs->sh_size / sizeof(*r); k++) {
+		u32 type = (u32)r[k].r_info;
+
+		if (type != 2 && type != 4)	/* R_X86_64_PC32, PLT32 */
+			continue;
+		r[k].r_addend = VMK_MOD_IMAGE_MAX + 1;
+		assert_int_equal(check_err(f, hello_size, "reaches beyond any module"), -ENOEXEC);
+		r[k].r_addend = -(s64)VMK_MOD_IMAGE_MAX - 1;
+		assert_int_equal(check_err(f, hello_size, "reaches beyond any module"), -ENOEXEC);
+		r[k].r_addend = -(s64)VMK_MOD_IMAGE_MAX;
+		assert_int_equal(check_err(f, hello_size, NULL), 0);
+		break;
+	}
 	memcpy(f, hello, hello_size);
 	/* The init pointer aimed at data. */
 	struct elf64_shdr *ri = shdr(f, ".rela.vmk_modinfo");
@@ -447,6 +465,32 @@ static void test_module_world_blocks_unload(void **state)
 	assert_int_equal(module_in_use(), mod0);
 }
 
+/* worldfail: init starts a world, a file and a timer, then fails. */
+static void test_failed_init_takes_worlds(void **state)
+{
+	struct vmk_module_file f[VMK_MOD_FILES_MAX];
+	struct vmk_module_stat st[1];
+	unsigned int removals0 = fake_world_removals;
+	u64 mod0, ker0;
+
+	(void)state;
+	if (!region_near())
+		skip();
+	mod0 = module_in_use();
+	ker0 = kernel_in_use();
+	assert_int_equal(module_load(worldfail, worldfail_size), -EIO);
+	/* The vmkernel stopped the world itself, before freeing its code. */
+	assert_int_equal(fake_world_removals, removals0 + 1);
+	for (u32 i = 0; i < FAKE_WORLDS; i++)
+		assert_false(fake_worlds[i].live);
+	assert_int_equal(module_files(f, VMK_MOD_FILES_MAX), 0);
+	assert_int_equal(module_list(st, 1), 0);
+	fake_advance(2000000);
+	module_timers_run();	/* its timer went too: nothing runs */
+	assert_int_equal(module_in_use(), mod0);
+	assert_int_equal(kernel_in_use(), ker0);
+}
+
 /* profiler: the tick hook counts by code range, idle apart; one hook. */
 static void test_module_tick_profile(void **state)
 {
@@ -632,6 +676,7 @@ int main(void)
 		cmocka_unit_test(test_failures_undone),
 		cmocka_unit_test(test_module_world_and_file),
 		cmocka_unit_test(test_module_world_blocks_unload),
+		cmocka_unit_test(test_failed_init_takes_worlds),
 		cmocka_unit_test(test_module_tick_profile),
 		cmocka_unit_test(test_module_file_names),
 		cmocka_unit_test(test_dependencies),

@@ -763,10 +763,11 @@ void module_tick(u32 cpu, u64 rip, bool idle)
 {
 	module_tick_fn fn;
 
-	if (cpu >= VMK_MAX_CPUS)
+	/* With no hook, as almost always, one load. */
+	if (cpu >= VMK_MAX_CPUS || !__atomic_load_n(&module_tick_hook, __ATOMIC_RELAXED))
 		return;
-	/* Busy before the hook is read, and the hook cleared before busy is
-	 * read by module_tick_drain(): one of the two sees the other. */
+	/* Busy before the hook is read again, and the hook cleared before
+	 * busy is read by module_tick_drain(): one of the two sees the other. */
 	__atomic_store_n(&module_tick_busy[cpu], 1, __ATOMIC_SEQ_CST);
 	fn = __atomic_load_n(&module_tick_hook, __ATOMIC_SEQ_CST);
 	if (fn)

@@ -439,6 +439,15 @@ static int check_relocs(struct modelf *m)
 				return fail(m, -ENOEXEC,
 					    "%s entry %lu: names a symbol in unloaded section %s",
 					    sec_name(m, i), k, sec_name(m, y->st_shndx));
+			/* A 32-bit PC-relative reference reaches into the module
+			 * or the image, never further: one that reached only
+			 * from where this module happens to be placed would
+			 * pass here and fail there, or the other way round. */
+			if (w == 4 && (r->r_addend < -(s64)VMK_MOD_IMAGE_MAX ||
+				       r->r_addend > (s64)VMK_MOD_IMAGE_MAX))
+				return fail(m, -ENOEXEC,
+					    "%s entry %lu: addend %ld reaches beyond any module",
+					    sec_name(m, i), k, (s64)r->r_addend);
 			if (tgt != m->info_sec)
 				continue;
 			u64 at = m->sec_off[tgt] + r->r_offset;

@@ -11,7 +11,7 @@
 
 VMK_MOD_O     := $(O)/modules
 VMK_MODULES   := hello helper profiler
-VMK_TEST_MODS := failinit unexported badabi needhello spinner
+VMK_TEST_MODS := failinit unexported badabi needhello spinner worldfail
 VMK_MOD_HDRS  := $(VMK_HDRS) vmkernel/modules/modules.mk
 
 $(VMK_MOD_O)/%.o: vmkernel/modules/%.c $(VMK_MOD_HDRS) | deps

@@ -3,7 +3,8 @@
 # module's world appears in the world list, wakes on its period and on
 # its vmkcall, and shows its count in /proc/vmware/helper, and all of it
 # goes with the module; the spinner module (a world, no cleanup) cannot
-# be unloaded until its world is destroyed; the profiler module counts
+# be unloaded until its world is destroyed; a module whose init starts a
+# world and then fails leaves nothing behind; the profiler module counts
 # the timer ticks of a vmkernel CPU by where they interrupted it, busy
 # with a burner and idle without, in /proc/vmware/profile; unloading the
 # vmkernel with the helper loaded takes its file away.  Each time the
@@ -87,6 +88,18 @@ fi
 check "vmkworld destroy spinner's world" vmkworld destroy "$sid"
 check "then spinner unloads" vmkload_mod -u spinner
 check_eq "spinner: checksum, module list and module heap as before" "$before" "$(state)"
+
+# worldfail: init starts a world, a file and a timer, then fails.
+before="$(state) $(heaps)"
+if vmkload_mod $T/worldfail.o >/tmp/wf.out 2>&1; then
+	fail "worldfail's failing init refused"
+else
+	check "worldfail's failing init refused" grep -q "error -5" /tmp/wf.out
+fi
+check "its world went with it" sh -c "! grep -q ' name worldfail ' /proc/vmware/worlds"
+check "its file never appeared" test ! -e /proc/vmware/worldfail
+check_eq "worldfail: checksum, module list, and the module, sysworld, world and kernel heaps as before" \
+	"$before" "$(state) $(heaps)"
 
 # profiler: where vmkernel CPU 1 spends its ticks.
 before=$(state)
