@@ -58,13 +58,20 @@ EOF
 
 # wait_state VM STATE SECONDS
 wait_state() {
-	i=0
-	while [ $i -lt $(($3 * 10)) ]; do
+	local n=0
+	while [ $n -lt $(($3 * 10)) ]; do
 		vmware-cmd getstate "$1" 2>/dev/null | grep -q "= $2\$" && return 0
 		sleep 0.1
-		i=$((i + 1))
+		n=$((n + 1))
 	done
 	return 1
+}
+
+# destroy VM: if the vmkernel has it, it must go, whatever its state.
+destroy() {
+	vmware-cmd getstate "$1" >/dev/null 2>&1 || return 0
+	vmware-cmd destroy "$1" > /tmp/destroy.out 2>&1 ||
+		fail "destroy $1 ($(why "$1") $(tail -n 1 /tmp/destroy.out))"
 }
 
 # spinline FILE: "loops cycles" of the spin guest's closing line.
@@ -123,7 +130,7 @@ while [ $i -lt "$RUNS" ]; do
 	else
 		fail "spin guest in a vmkernel VM, run $i ($(why spin) $(tail -n 2 /tmp/vs.out | tr '\n' ' '))"
 	fi
-	vmware-cmd destroy spin >/dev/null 2>&1
+	destroy spin
 	vmkcpu take 1 && vmkunload >/dev/null || { fail "take CPU 1 and unload"; break; }
 done
 
@@ -137,10 +144,10 @@ used0=$(awk '$1 == "mem_used" { print $2 }' /proc/vmware/version)
 # ---- idle: exits per second of a halted VM ----
 vmx idle 4 1000 "$G/idle.elf" ""
 if vmware-cmd start /tmp/vm/idle.vmx >/dev/null 2>&1 && wait_state idle running 10; then
-	i=0
-	while [ $i -lt 100 ] && ! vmware-cmd serial idle 2>/dev/null | grep -q 'idle: halting'; do
+	n=0
+	while [ $n -lt 100 ] && ! vmware-cmd serial idle 2>/dev/null | grep -q 'idle: halting'; do
 		sleep 0.1
-		i=$((i + 1))
+		n=$((n + 1))
 	done
 	sleep 1
 	vmware-cmd info idle > /tmp/i0.out
@@ -154,7 +161,7 @@ if vmware-cmd start /tmp/vm/idle.vmx >/dev/null 2>&1 && wait_state idle running 
 else
 	fail "start the idle VM ($(why idle))"
 fi
-vmware-cmd destroy idle >/dev/null 2>&1
+destroy idle
 
 # ---- switch: one spin VM, then two, alternating ----
 # acct WORLD: the vmkernel's clock (in the world's stats), CPU 1's
@@ -198,7 +205,7 @@ if vmware-cmd start /tmp/vm/spinA.vmx >/dev/null 2>&1 && wait_state spinA runnin
 else
 	fail "start spinA ($(why spinA))"
 fi
-for v in spinA spinB; do vmware-cmd destroy "$v" >/dev/null 2>&1; done
+for v in spinA spinB; do destroy "$v"; done
 
 # ---- many: NVMS small spin VMs on CPU 1 ----
 used1=$(awk '$1 == "mem_used" { print $2 }' /proc/vmware/version)
@@ -241,9 +248,10 @@ if [ "$started" = "$NVMS" ]; then
 	done
 fi
 i=0
-while [ $i -lt "$NVMS" ]; do i=$((i + 1)); vmware-cmd destroy "s$i" >/dev/null 2>&1; done
+while [ $i -lt "$started" ]; do i=$((i + 1)); destroy "s$i"; done
 used3=$(awk '$1 == "mem_used" { print $2 }' /proc/vmware/version)
 check_eq "every VM's pages returned (mem_used as before the VMs)" "$used0" "$used3"
+vmware-cmd list
 check "take CPU 1 back and unload" sh -c 'vmkcpu take 1 && vmkunload'
 check "no kernel warning in dmesg" kernel_clean
 e2e_end
