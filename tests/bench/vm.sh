@@ -167,6 +167,8 @@ if [ "$nvm" -gt 0 ]; then
 else
 	row "small VMs on one CPU" "n/a" "(started: $(val many_started))"
 fi
+row "VMs whose destroy needed another try (VCPU not stopped in time)" \
+	"$(awk '$1 == "destroy_retry" { print $2 }' "$raw" | sort -u | wc -l)" ""
 echo "csv: $csv"
 } | tee "$txt"
 exit $status
