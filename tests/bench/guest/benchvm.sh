@@ -92,14 +92,19 @@ spinline() { tr -d '\r' < "$1" | sed -n 's/^spin: \([0-9]*\) loops in \([0-9]*\)
 # is its CPU's, which vmkcpu stats shows; were it offset, no line would
 # fall in the window and the VM would count as making no progress.
 rate() {
-	vmware-cmd serial "$1" > /tmp/serial.out 2>/dev/null || { echo "0 0"; return; }
-	tr -d '\r' < /tmp/serial.out | awk -v a="$2" -v b="$3" '
+	local r
+	vmware-cmd serial "$1" > /tmp/serial.out 2>&1 || r=$?
+	r=$(tr -d '\r' < /tmp/serial.out | awk -v a="$2" -v b="$3" '
 		/^progress tsc=/ {
 			split($2, t, "="); split($3, l, "=")
 			if (t[2] + 0 >= a + 0 && !got) { t0 = t[2]; l0 = l[2]; got = 1 }
 			if (t[2] + 0 <= b + 0) { t1 = t[2]; l1 = l[2] }
 		}
-		END { if (got && t1 > t0) printf "%.0f %.0f\n", l1 - l0, t1 - t0; else print "0 0" }'
+		END { if (got && t1 > t0) printf "%.0f %.0f\n", l1 - l0, t1 - t0; else print "0 0" }')
+	echo "$r"
+	# Why a VM shows no progress, for whoever reads the log.
+	[ "$r" != "0 0" ] || { echo "$1: no two progress lines in TSC $2..$3; its COM1 ends:"
+		tail -c 300 /tmp/serial.out; echo; } >&2
 }
 
 # used: "name used_us" of every VM, read in one pass over /proc/vmware/vm.
