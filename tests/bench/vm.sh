@@ -98,7 +98,8 @@ if [ -n "${e1:-}" ]; then
 		"$(awk -v a="$u0" -v b="$u1" -v x="$e0" -v y="$e1" 'BEGIN { printf "%.1f", (y - x) / (b - a) }')" "/s"
 	kinds=$(awk -v d="$(awk -v a="$u0" -v b="$u1" 'BEGIN { print b - a }')" \
 		'$1 == "idle_kind" && $3 > 0 { printf "%s %.1f/s, ", $2, $3 / d }' "$raw")
-	row "idle VM: by kind: ${kinds%, }" "" ""
+	kinds=${kinds%, }
+	row "idle VM: by kind: ${kinds:-none}" "" ""
 else
 	row "idle VM: exits per second" "n/a" ""
 fi
@@ -137,23 +138,26 @@ fi
 # many_vm NAME shares dloops dtsc used_ns pages memsize_mb state
 nvm=$(awk '$1 == "many_vm"' "$raw" | wc -l)
 if [ "$nvm" -gt 0 ]; then
+	# By loops: among the VMs with progress lines in the window (their
+	# entitlement against their own shares); by CPU time: all of them.
 	awk '$1 == "many_vm" {
 		n++; s[n] = $3; r[n] = ($5 > 0 ? $4 / $5 : 0); u[n] = $6
-		S += s[n]; R += r[n]; U += u[n]; if (r[n] <= 0) bad++
+		S += s[n]; R += r[n]; U += u[n]
+		if (r[n] > 0) { SR += s[n]; m++ } else bad++
 	}
 	END {
 		for (i = 1; i <= n; i++) {
 			e = s[i] / S
-			if (R > 0) { f = r[i] / R; x = f - e; if (x < 0) x = -x; if (100 * x > mp) mp = 100 * x
-				y = x / e; if (y > mr) mr = y; sr += y }
+			if (R > 0 && r[i] > 0) { f = r[i] / R; x = f - s[i] / SR; if (x < 0) x = -x
+				if (100 * x > mp) mp = 100 * x; y = x / (s[i] / SR); if (y > mr) mr = y; sr += y }
 			if (U > 0) { g = u[i] / U; x = g - e; if (x < 0) x = -x; y = x / e; if (y > ur) ur = y; su += y }
 		}
-		printf "%d %d %.3f %.2f %.2f %.2f %.2f\n", n, bad, mp, 100 * mr, 100 * sr / n, 100 * ur, 100 * su / n
+		printf "%d %d %.3f %.2f %.2f %.2f %.2f\n", n, bad, mp, 100 * mr, m ? 100 * sr / m : 0, 100 * ur, 100 * su / n
 	}' "$raw" > "$out/vm-many.txt"
 	read -r n bad mp mr ar ur au < "$out/vm-many.txt"
 	row "$n small VMs (2 MB, shares 1000-4000) on one CPU: VMs with no progress" "$bad" ""
-	row "$n small VMs: share error by the guests' loops, worst" "$mp" "points of a CPU"
-	row "$n small VMs: share error by the guests' loops, worst / mean" "$mr/$ar" "% of entitlement"
+	row "$n small VMs: share error by the guests' loops, worst ($((n - bad)) VMs)" "$mp" "points of a CPU"
+	row "$n small VMs: share error by the guests' loops, worst / mean ($((n - bad)) VMs)" "$mr/$ar" "% of entitlement"
 	row "$n small VMs: share error by CPU time used, worst / mean" "$ur/$au" "% of entitlement"
 	read -r dec decns ns < <(awk '$1 == "many_sched" { print $2, $3, $4 }' "$raw")
 	row "$n small VMs: decisions per second" "$(awk -v d="$dec" -v n="$ns" 'BEGIN { if (n > 0) printf "%.0f", d / (n / 1e9); else print "n/a" }')" "/s"
@@ -167,6 +171,8 @@ if [ "$nvm" -gt 0 ]; then
 else
 	row "small VMs on one CPU" "n/a" "(started: $(val many_started))"
 fi
+row "VMs whose destroy needed another try (VCPU not stopped in time)" \
+	"$(awk '$1 == "destroy_retry" { print $2 }' "$raw" | sort -u | wc -l)" ""
 echo "csv: $csv"
 } | tee "$txt"
 exit $status
