@@ -225,24 +225,48 @@ static void test_npt_5level(void **state)
 
 static void check_host(u32 levels, u64 region_va, u64 region_pa, u64 rsize)
 {
-	u64 *root;
+	u64 *root, rend = region_pa + rsize, gib = 0, mib2 = 0;
 
 	pool_reset(POOL_PAGES);
 	root = new_root();
 	assert_int_equal(pagetable_build_host(&pages, root, levels, region_va,
 					      region_pa, rsize), 0);
-	assert_int_equal(pool_used, 1 + tables_for(levels, 0, PT_SPAN, 3) +
+	for (u64 g = 0; g < PT_SPAN; g += SZ_1G)
+		gib += overlaps(g, SZ_1G, region_pa, rsize);
+	for (u64 m = ALIGN_DOWN(region_pa, SZ_2M); m < rend; m += SZ_2M)
+		mib2 += !(m >= region_pa && m + SZ_2M <= rend);
+	assert_int_equal(pool_used, 1 + (levels - 3) + gib + mib2 +
 			 tables_for(levels, region_va, region_va + rsize, 1));
 
-	/* Physical memory, identity, 1 GiB pages, writable, supervisor only. */
+	/* Physical memory, identity, writable, supervisor only; the region
+	 * has no identity alias. */
 	for (u64 g = 0; g < PT_SPAN; g += SZ_1G) {
-		struct walk w = walk(root, levels, g + 0x1234);
+		const u64 probes[] = { g + 0x1234, g + SZ_1G / 2 + 8, g + SZ_1G - 1 };
+		for (size_t i = 0; i < ARRAY_SIZE(probes); i++) {
+			u64 a = probes[i];
+			struct walk w = walk(root, levels, a);
+			bool inside = a >= region_pa && a < rend;
 
-		assert_true(w.present);
-		assert_int_equal(w.pa, g + 0x1234);
-		assert_int_equal(w.size, SZ_1G);
-		assert_true(w.write);
-		assert_false(w.user);
+			assert_int_equal(w.present, !inside);
+			if (inside)
+				continue;
+			assert_int_equal(w.pa, a);
+			assert_true(w.write);
+			assert_false(w.user);
+			if (!overlaps(g, SZ_1G, region_pa, rsize))
+				assert_int_equal(w.size, SZ_1G);
+		}
+	}
+	for (u64 a = region_pa > 4 * SZ_2M ? region_pa - 4 * SZ_2M : 0;
+	     a < MIN(rend + 4 * SZ_2M, PT_SPAN); a += SZ_4K) {
+		struct walk w = walk(root, levels, a + 0x10);
+		bool inside = a >= region_pa && a < rend;
+
+		if (w.present == inside)
+			fail_msg("pa %#llx: identity present %d, in the region %d",
+				 (unsigned long long)a, w.present, inside);
+		if (!inside)
+			assert_int_equal(w.pa, a + 0x10);
 	}
 	assert_false(walk(root, levels, PT_SPAN).present);
 

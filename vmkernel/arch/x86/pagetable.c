@@ -55,10 +55,46 @@ int pagetable_map(const struct pt_pages *pg, u64 *root, u32 levels, u64 va,
 	return 0;
 }
 
+/*
+ * Physical memory below PT_SPAN one to one, with the largest pages that
+ * fit, except [rbase, rend), whose 4 KiB entries are left not present
+ * (a 2 MiB block wholly inside it is one entry left not present: no
+ * table of 4 KiB holes for it, 512 fewer tables per GiB to build).
+ */
+static int pagetable_map_around(const struct pt_pages *pg, u64 *root, u32 levels,
+				u64 rbase, u64 rend, u64 leaf)
+{
+	int err = 0;
+
+	for (u64 g = 0; g < PT_SPAN && !err; g += SZ_1G) {
+		if (g + SZ_1G <= rbase || g >= rend) {
+			err = pagetable_map(pg, root, levels, g, g, SZ_1G, 3, leaf);
+			continue;
+		}
+		for (u64 m = g; m < g + SZ_1G && !err; m += SZ_2M) {
+			if (m + SZ_2M <= rbase || m >= rend) {
+				err = pagetable_map(pg, root, levels, m, m, SZ_2M, 2, leaf);
+				continue;
+			}
+			if (m >= rbase && m + SZ_2M <= rend) {
+				err = pagetable_map(pg, root, levels, m, m, SZ_2M, 2, 0);
+				continue;
+			}
+			for (u64 k = m; k < m + SZ_2M && !err; k += SZ_4K) {
+				bool hole = k >= rbase && k < rend;
+				err = pagetable_map(pg, root, levels, k, k, SZ_4K, 1,
+						    hole ? 0 : leaf);
+			}
+		}
+	}
+	return err;
+}
+
 int pagetable_build_host(const struct pt_pages *pg, u64 *root, u32 levels,
 			 u64 region_va, u64 region_pa, u64 region_size)
 {
-	int err = pagetable_map(pg, root, levels, 0, 0, PT_SPAN, 3, PT_HOST_LEAF);
+	int err = pagetable_map_around(pg, root, levels, region_pa,
+				       region_pa + region_size, PT_HOST_LEAF);
 
 	if (!err)
 		err = pagetable_map(pg, root, levels, region_va, region_pa,
@@ -69,34 +105,6 @@ int pagetable_build_host(const struct pt_pages *pg, u64 *root, u32 levels,
 int pagetable_build_npt(const struct pt_pages *pg, u64 *root, u32 levels,
 			u64 region_pa, u64 region_size)
 {
-	u64 rbase = region_pa;
-	u64 rend = rbase + region_size;
-	int err = 0;
-
-	for (u64 g = 0; g < PT_SPAN && !err; g += SZ_1G) {
-		if (g + SZ_1G <= rbase || g >= rend) {
-			err = pagetable_map(pg, root, levels, g, g, SZ_1G, 3, PT_NPT_LEAF);
-			continue;
-		}
-		for (u64 m = g; m < g + SZ_1G && !err; m += SZ_2M) {
-			if (m + SZ_2M <= rbase || m >= rend) {
-				err = pagetable_map(pg, root, levels, m, m, SZ_2M, 2,
-						    PT_NPT_LEAF);
-				continue;
-			}
-			/* A 2 MiB block wholly inside the region is one entry
-			 * left not present: no table of 4 KiB holes for it, 512
-			 * fewer tables per GiB to build at load. */
-			if (m >= rbase && m + SZ_2M <= rend) {
-				err = pagetable_map(pg, root, levels, m, m, SZ_2M, 2, 0);
-				continue;
-			}
-			for (u64 k = m; k < m + SZ_2M && !err; k += SZ_4K) {
-				bool hole = k >= rbase && k < rend;
-				err = pagetable_map(pg, root, levels, k, k, SZ_4K, 1,
-						    hole ? 0 : PT_NPT_LEAF);
-			}
-		}
-	}
-	return err;
+	return pagetable_map_around(pg, root, levels, region_pa,
+				    region_pa + region_size, PT_NPT_LEAF);
 }

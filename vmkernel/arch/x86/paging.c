@@ -8,7 +8,9 @@
  * The vmkernel's tables map the region at the address the shim gave it
  * (so that code keeps running across the CR3 switch) and identity-map
  * the first 512 GiB of physical memory in the lower half, through which
- * the vmkernel reads and writes the console's vmkcall buffers.
+ * the vmkernel reads and writes the console's vmkcall buffers; the
+ * region itself has no identity alias, so its pages are reached only
+ * through the region's own 4 KiB entries and their protections.
  *
  * The nested tables map guest-physical = machine-physical for the first
  * 512 GiB with the largest pages that fit, except the vmkernel's region,
@@ -149,9 +151,8 @@ int paging_map_uncached(u64 va, u64 mmio_pa)
  * A module's pages in the vmkernel's own tables, where the region is
  * mapped with 4 KiB entries: text read-only, everything else not
  * executable (when EFER.NXE allows an NX bit at all).  The identity map
- * of physical memory in the lower half still reaches the same pages
- * writable: it is how vmkcall buffers are read, and it is not split
- * around the region.  Other CPUs drop a stale entry at their next
+ * of physical memory leaves the region out, so no other entry reaches
+ * the same pages writable.  Other CPUs drop a stale entry at their next
  * VMRUN or #VMEXIT under TCG; on hardware with ASIDs a shootdown
  * would be needed.
  */

@@ -60,7 +60,9 @@ int pagetable_map(const struct pt_pages *pg, u64 *root, u32 levels, u64 va,
 
 /*
  * The vmkernel's tables: physical memory identity-mapped below PT_SPAN
- * with 1 GiB pages, and the region at region_va with 4 KiB pages.
+ * with the largest pages that fit, except the region, which is mapped
+ * only at region_va with 4 KiB pages (so a module page made read-only
+ * there has no writable alias).
  */
 int pagetable_build_host(const struct pt_pages *pg, u64 *root, u32 levels,
 			 u64 region_va, u64 region_pa, u64 region_size);
