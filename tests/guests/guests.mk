@@ -10,7 +10,7 @@
 
 GUESTS_DIR    := $(O)/guests
 GUESTS        := cpuid msr tsc spin idle crash apic smp hostile
-GUEST_ELFS    := $(patsubst %,$(GUESTS_DIR)/%.elf,$(GUESTS))
+GUEST_ELFS    := $(patsubst %,$(GUESTS_DIR)/%.elf,$(GUESTS)) $(GUESTS_DIR)/long64.elf
 GUEST_LIB_SRC := $(wildcard tests/guests/lib/*.c tests/guests/lib/*.S)
 GUEST_LIB_OBJ := $(patsubst tests/guests/lib/%,$(GUESTS_DIR)/lib/%.o,$(GUEST_LIB_SRC))
 GUEST_HDRS    := $(wildcard tests/guests/lib/*.h tests/guests/*.h)
@@ -35,6 +35,26 @@ $(GUESTS_DIR)/%.o: tests/guests/%.c $(GUEST_HDRS) | deps
 
 $(GUESTS_DIR)/%.elf: $(GUESTS_DIR)/%.o $(GUEST_LIB_OBJ) tests/guests/lib/guest.ld
 	$(LD) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJ)
+
+# long64 is 64-bit code of its own (no shared library), linked as
+# ELF64 and wrapped as ELF32 the way kvm-unit-tests makes its .flat files.
+LONG64_CFLAGS := -m64 -std=gnu11 -ffreestanding -fno-pic -fno-pie -mcmodel=small \
+	-fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-tree-loop-distribute-patterns -mgeneral-regs-only -mno-red-zone \
+	-nostdlib -O2 -g -Wall -Wextra -Werror
+
+$(GUESTS_DIR)/long64-c.o: tests/guests/long64.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(LONG64_CFLAGS) -c -o $@ $<
+
+$(GUESTS_DIR)/long64-S.o: tests/guests/long64.S | deps
+	@mkdir -p $(@D)
+	$(CC) $(LONG64_CFLAGS) -c -o $@ $<
+
+$(GUESTS_DIR)/long64.elf: $(GUESTS_DIR)/long64-S.o $(GUESTS_DIR)/long64-c.o tests/guests/long64.ld
+	$(LD) -m elf_x86_64 -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments \
+		-T tests/guests/long64.ld -o $@.64 $(GUESTS_DIR)/long64-S.o $(GUESTS_DIR)/long64-c.o
+	objcopy -O elf32-i386 $@.64 $@
 
 .SECONDARY: $(GUEST_LIB_OBJ) $(patsubst %.elf,%.o,$(GUEST_ELFS))
 
