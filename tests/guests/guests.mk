@@ -67,4 +67,7 @@ guests-run: $(GUEST_ELFS)
 		tests/guests/manifest $(GUESTS_RUN)
 
 TARGETS     += $(GUEST_ELFS)
+# initrd.mk reads TARGETS before this file adds to it: say it here, or a
+# changed guest never reaches the console's initrd.
+$(O)/initrd.img: $(GUEST_ELFS)
 TEST_SUITES += guests
