@@ -580,8 +580,11 @@ static void check_smp(void)
 	for (size_t i = 0; i < 4096; i++)
 		((volatile char *)dst)[i] = i < n ? t[i] : (char)0xcc;
 	*apic_reg(APIC_ICR_HIGH) = 0;
+	print("long64: INIT to all but self\n");
 	*apic_reg(APIC_ICR_LOW) = ICR_ALLBUT | ICR_ASSERT | ICR_INIT;
+	print("long64: STARTUP to all but self, vector 0\n");
 	*apic_reg(APIC_ICR_LOW) = ICR_ALLBUT | ICR_STARTUP | 0;
+	print("long64: waiting for the AP\n");
 	if (!report(wait_for(&ap_online, 1, false), "AP online after INIT and one SIPI (vector 0)"))
 		return;
 	report(ap_apic_id == 1, "AP's APIC ID is 1 (%u)", ap_apic_id);
