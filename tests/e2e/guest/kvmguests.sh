@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The project's test guests under KVM, the peer the vmkernel's VMs are
 # measured against: with the vmkernel not loaded, kvm_amd loads in the
-# console and kvmbench --multiboot runs the cpuid, tsc and spin guests
+# console and kvmbench --multiboot runs the cpuid, tsc, long64 and spin guests
 # unchanged; each must pass (exit code 0, a clean SUMMARY).  Then the
 # ways a run must fail: a guest that fails its own checks passes its code
 # on, a triple fault and an unknown command-line key are reported, a
@@ -37,7 +37,7 @@ clean() {
 if ! modprobe kvm_amd 2>/tmp/kvm.err; then
 	skip "test guests under KVM (modprobe kvm_amd: $(tail -n 1 /tmp/kvm.err))"
 else
-	for g in cpuid tsc; do
+	for g in cpuid tsc long64; do
 		if guest "$g" 0 --multiboot "$G/$g.elf" && clean; then
 			pass "$g guest passes under KVM: $(grep '^SUMMARY' /tmp/kg.out | tr -d '\r')"
 		else
