@@ -239,6 +239,10 @@ static int set_cpuid(int kvm, int vcpu, int hv, uint32_t *sig_ebx)
 			*sig_ebx = c->entries[i].ebx;
 		if (hv && c->entries[i].function == 1)
 			c->entries[i].ecx |= 1U << 31;
+		/* KVM copies leaf 1 from the host CPU this runs on: the
+		 * initial APIC ID must be the VCPU's (0), as its APIC says. */
+		if (c->entries[i].function == 1)
+			c->entries[i].ebx &= 0x00ffffffU;
 	}
 	if (ioctl(vcpu, KVM_SET_CPUID2, c) < 0) {
 		fail("KVM_SET_CPUID2");
