@@ -38,7 +38,7 @@ $(GUESTS_DIR)/%.elf: $(GUESTS_DIR)/%.o $(GUEST_LIB_OBJ) tests/guests/lib/guest.l
 
 # long64 is 64-bit code of its own (no shared library), linked as
 # ELF64 and wrapped as ELF32 the way kvm-unit-tests makes its .flat files.
-LONG64_CFLAGS := -m64 -std=gnu11 -ffreestanding -fno-pic -fno-pie -mcmodel=small \
+LONG64_CFLAGS := -m64 -std=gnu11 -ffreestanding -fno-pic -fno-pie -mcmodel=small -fno-delete-null-pointer-checks \
 	-fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-tree-loop-distribute-patterns -mgeneral-regs-only -mno-red-zone \
 	-nostdlib -O2 -g -Wall -Wextra -Werror

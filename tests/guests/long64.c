@@ -508,13 +508,27 @@ static void check_apic_mmio(void)
 		     : "=&r"(v3) : "r"(0x50u), "r"(base), "r"((uint64_t)APIC_TPR) : "memory");
 	report(v3 == 0x50, "TPR: base and index register (SIB): 0x%x", v3);
 
-	/* movabs: A3 store and A1 load with a 64-bit absolute address */
+	/*
+	 * movabs: A3 store and A1 load with a 64-bit absolute address.  A
+	 * VMM that steps over only 4 address bytes runs the other 4 (zeros)
+	 * as two "add %al,(%rax)", which land in the first 256 bytes of
+	 * RAM: a pattern there shows it.
+	 */
+	for (unsigned i = 0; i < 256; i++)
+		((volatile uint8_t *)0)[i] = (uint8_t)(i ^ 0x5a);
 	asm volatile("movl $0x60, %%eax\n\t"
 		     "movabsl %%eax, 0xfee00080\n\t"
 		     "xorl %%eax, %%eax\n\t"
 		     "movabsl 0xfee00080, %%eax"
 		     : "=a"(v4) : : "memory");
 	report(v4 == 0x60, "TPR: movabs to and from 0xfee00080 (64-bit moffs): 0x%x", v4);
+	{
+		unsigned bad = 0;
+
+		for (unsigned i = 0; i < 256; i++)
+			bad += ((volatile uint8_t *)0)[i] != (uint8_t)(i ^ 0x5a);
+		report(!bad, "movabs stepped over whole: low memory unchanged (%u bytes differ)", bad);
+	}
 
 	*apic_reg(APIC_TPR) = 0;
 	report(*apic_reg(APIC_TPR) == 0, "TPR back to 0 through a C pointer");
