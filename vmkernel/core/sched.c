@@ -67,6 +67,7 @@ struct sched_cpu {
 	struct rqheap throttled;	/* key: when its limit allows it */
 	struct world *cur, *idle;
 	u64 vt;				/* virtual clock: start tag in service */
+	u64 vt_switch;			/* vt at the last switch of worlds */
 	u64 load;			/* sum of w->load of worlds here */
 	u32 nr;
 	bool need_resched;
@@ -359,7 +360,11 @@ static void sched_migrate(struct sched_cpu *src, struct sched_cpu *dst,
 	sched_dequeue(src, w);
 	sched_unassign(src, w);
 	lag = MAX(lag, -(s64)SCHED_QUANTUM_NS);
-	w->vtime = (u64)((s64)dst->vt + lag);
+	/* Against dst's clock as it was at its last switch: a world that
+	 * has had dst to itself while others waited on other CPUs repays
+	 * that time to the one that comes to share it.  A world started or
+	 * woken has waited on no CPU and takes the current clock. */
+	w->vtime = (u64)((s64)dst->vt_switch + lag);
 	w->cpu = dst_cpu;
 	w->last_migrate = now;
 	sched_assign(dst, w);
@@ -757,6 +762,7 @@ static struct world *sched_switch(u32 state)
 		next->quantum_end = now + SCHED_QUANTUM_NS;
 		sched_refill(next, now);
 		rq->vt = MAX(rq->vt, next->vtime);
+		rq->vt_switch = rq->vt;
 		next->last_active = now;
 	}
 	rq->cur = next;
@@ -832,10 +838,16 @@ void sched_tick(void)
 		if (cur->cap < SCHED_CPU_UNITS && cur->credit_ns <= 0)
 			rq->need_resched = true;
 		if (now >= cur->quantum_end) {
-			if (rq->ready.n)
+			if (rq->ready.n) {
 				rq->need_resched = true;
-			else
+			} else {
+				/* Alone, it starts another quantum in place:
+				 * the clock follows, or a world that comes
+				 * later is placed as far behind it as it ran
+				 * alone, and it waits that long. */
 				cur->quantum_end = now + SCHED_QUANTUM_NS;
+				rq->vt = MAX(rq->vt, cur->vtime);
+			}
 		}
 		if (!(cur->affinity & (1ULL << cpu)))
 			rq->need_resched = true;
