@@ -164,8 +164,8 @@ long64_ap64:
 	hlt
 	jmp 6b
 
-/* ---- 64-bit interrupt entry: one stub per vector ---- */
-.macro STUB vec
+/* ---- 64-bit interrupt entry: one entry per vector ---- */
+.macro VECTOR_ENTRY vec
 	.align 16
 	.if (\vec == 8 || (\vec >= 10 && \vec <= 14) || \vec == 17 || \vec == 21 || \vec == 29 || \vec == 30)
 	.else
@@ -176,11 +176,11 @@ long64_ap64:
 .endm
 
 	.align 16
-	.globl long64_stubs
-long64_stubs:
+	.globl long64_vectors
+long64_vectors:
 	.set vec, 0
 	.rept 256
-	STUB vec
+	VECTOR_ENTRY vec
 	.set vec, vec + 1
 	.endr
 

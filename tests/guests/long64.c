@@ -71,7 +71,7 @@ struct mb_module {
 	uint32_t start, end, string, reserved;
 };
 
-extern char long64_stubs[], long64_tramp[], long64_tramp_end[];
+extern char long64_vectors[], long64_tramp[], long64_tramp_end[];
 extern uint64_t long64_gdt[];
 extern char long64_stack_top[];
 
@@ -622,7 +622,7 @@ void long64_boot(uint32_t magic, uint32_t mbi_pa)
 	outb(0xa1, 0xff);		/* both PICs masked, as kvm-unit-tests does */
 	outb(0x21, 0xff);
 	for (unsigned v = 0; v < 256; v++)
-		idt_set(v, (uint64_t)long64_stubs + 16 * v);
+		idt_set(v, (uint64_t)long64_vectors + 16 * v);
 	idt_load();
 	tss_load();
 	report(magic == 0x2badb002, "multiboot magic 0x%x", magic);

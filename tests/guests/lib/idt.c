@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The guests' IDT: every vector has a gate to a stub in start.S, and
+ * The guests' IDT: every vector has a gate to its entry in start.S, and
  * idt_dispatch() decides what it means.  An exception raised while a
  * probe has armed idt_resume_eip (X86_TRY in x86.h) is recorded and the
  * probe resumes after its instruction; any other exception is an
@@ -13,7 +13,7 @@ volatile int idt_caught_vector = -1;
 volatile uint32_t idt_caught_error;
 volatile uint32_t idt_resume_eip;
 
-extern char start_idt_stubs[];
+extern char start_idt_entries[];
 
 struct idt_gate {
 	uint16_t off_lo;
@@ -37,7 +37,7 @@ static const char *const idt_names[32] = {
 void idt_init(void)
 {
 	for (unsigned v = 0; v < 256; v++) {
-		uint32_t off = (uint32_t)start_idt_stubs + 16 * v;
+		uint32_t off = (uint32_t)start_idt_entries + 16 * v;
 
 		idt[v].off_lo = off & 0xffff;
 		idt[v].off_hi = off >> 16;

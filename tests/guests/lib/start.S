@@ -3,7 +3,7 @@
  * Start-up of every test guest: the multiboot v1 header, the entry in
  * 32-bit protected mode (EAX = 0x2BADB002, EBX = the multiboot info),
  * the guest's own flat GDT (a multiboot loader's is not to be trusted),
- * a stack, and the interrupt entry stubs that idt.c points its gates at.
+ * a stack, and the interrupt vector entries that idt.c points its gates at.
  */
 
 #define MB_MAGIC	0x1badb002
@@ -47,8 +47,8 @@ start_entry:
 	hlt
 	jmp 2b
 
-/* Entry stubs: one per vector, all into idt_entry_common. */
-	.macro STUB vec
+/* Vector entries: one per vector, all into idt_entry_common. */
+	.macro VECTOR_ENTRY vec
 	.align 16
 	.if (\vec == 8 || (\vec >= 10 && \vec <= 14) || \vec == 17 || \vec == 21 || \vec == 29 || \vec == 30)
 	/* the CPU pushed an error code */
@@ -60,11 +60,11 @@ start_entry:
 	.endm
 
 	.align 16
-	.globl start_idt_stubs
-start_idt_stubs:
+	.globl start_idt_entries
+start_idt_entries:
 	.set vec, 0
 	.rept 256
-	STUB vec
+	VECTOR_ENTRY vec
 	.set vec, vec + 1
 	.endr
 
