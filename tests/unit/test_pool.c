@@ -164,6 +164,41 @@ static void test_unused_reservation_lent(void **state)
 	}
 }
 
+/* Pools shared by name: one pool per name, made on first use, gone
+ * with its last user, a full table refused. */
+static void test_pool_refs(void **state)
+{
+	static struct pool_ref t[2];
+	struct pool_ref *a, *b, *c;
+	int err;
+	(void)state;
+
+	assert_null(pool_ref_get(t, 2, "", &err));
+	assert_int_equal(err, 0);
+	a = pool_ref_get(t, 2, "gold", &err);
+	assert_non_null(a);
+	b = pool_ref_get(t, 2, "gold", &err);
+	assert_ptr_equal(a, b);
+	assert_int_equal(a->refs, 2);
+	assert_ptr_equal(a->p.node.parent, pool_root());
+	c = pool_ref_get(t, 2, "silver", &err);
+	assert_non_null(c);
+	assert_ptr_not_equal(c, a);
+	assert_null(pool_ref_get(t, 2, "bronze", &err));
+	assert_int_equal(err, -ENOSPC);
+	pool_ref_put(b);
+	assert_int_equal(a->refs, 1);
+	assert_ptr_equal(a->p.node.parent, pool_root());
+	pool_ref_put(a);
+	assert_int_equal(a->refs, 0);
+	assert_null(a->p.node.parent);
+	/* Its slot serves a new name. */
+	assert_ptr_equal(pool_ref_get(t, 2, "bronze", &err), a);
+	pool_ref_put(a);
+	pool_ref_put(c);
+	pool_ref_put(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +207,7 @@ int main(void)
 		ENV_TEST1(test_expandable_borrows),
 		ENV_TEST1(test_pool_limit_bounds_children),
 		ENV_TEST1(test_unused_reservation_lent),
+		ENV_TEST1(test_pool_refs),
 	};
 
 	return cmocka_run_group_tests_name("pool", tests, NULL, NULL);

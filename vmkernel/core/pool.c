@@ -395,3 +395,42 @@ int pool_destroy(struct pool *p)
 	pool_detach(&p->node);
 	return 0;
 }
+
+struct pool_ref *pool_ref_get(struct pool_ref *table, u32 n, const char *name,
+			      int *err)
+{
+	struct pool_alloc a = {
+		.shares = SHARES_NORMAL, .limit = POOL_UNLIMITED, .expandable = true,
+	};
+	struct pool_ref *free = NULL;
+
+	*err = 0;
+	if (!name[0])
+		return NULL;
+	for (u32 i = 0; i < n; i++) {
+		struct pool_ref *p = &table[i];
+
+		if (p->refs && !strcmp(p->p.name, name)) {
+			p->refs++;
+			return p;
+		}
+		if (!p->refs && !free)
+			free = p;
+	}
+	if (!free) {
+		log_warn("pool %s: %u named pools at most", name, n);
+		*err = -ENOSPC;
+		return NULL;
+	}
+	*err = pool_create(&free->p, pool_root(), name, &a);
+	if (*err)
+		return NULL;
+	free->refs = 1;
+	return free;
+}
+
+void pool_ref_put(struct pool_ref *p)
+{
+	if (p && --p->refs == 0)
+		CHECK(pool_destroy(&p->p) == 0);
+}

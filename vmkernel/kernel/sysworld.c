@@ -42,14 +42,9 @@
 #define SYSWORLD_GROUPS		8
 #define SYSWORLD_DESTROY_NS	2000000000ULL
 
-struct sysworld_pool {
-	struct pool p;
-	u32 refs;			/* 0: slot free */
-};
-
 struct sysworld_group {
 	struct world_group *g;		/* NULL: slot free */
-	struct sysworld_pool *pool;
+	struct pool_ref *pool;
 	u32 refs;
 };
 
@@ -60,7 +55,7 @@ struct sysworld {
 	bool gone;			/* exited, and off its stack */
 	u64 progress;			/* written by the world only */
 	void *stack;
-	struct sysworld_pool *pool;
+	struct pool_ref *pool;
 	struct sysworld_group *group;
 	/* Module worlds only: */
 	void (*fn)(void *);
@@ -71,7 +66,7 @@ struct sysworld {
 
 /* Slots, pools and groups change under cpu_lock. */
 static struct sysworld sysworlds[SYSWORLD_MAX];
-static struct sysworld_pool sysworld_pools[SYSWORLD_POOLS];
+static struct pool_ref sysworld_pools[SYSWORLD_POOLS];
 static struct sysworld_group sysworld_groups[SYSWORLD_GROUPS];
 static struct heap sysworld_heap;
 static u64 sysworld_helper_last;
@@ -215,48 +210,10 @@ static int sysworld_check(const struct vmk_world_req *r, bool create)
 	return 0;
 }
 
-static struct sysworld_pool *sysworld_pool_get(const char *name, int *err)
-{
-	struct sysworld_pool *free = NULL;
-	struct pool_alloc a = {
-		.shares = SHARES_NORMAL, .limit = POOL_UNLIMITED, .expandable = true,
-	};
-
-	*err = 0;
-	if (!name[0])
-		return NULL;
-	for (u32 i = 0; i < SYSWORLD_POOLS; i++) {
-		struct sysworld_pool *p = &sysworld_pools[i];
-
-		if (p->refs && !strcmp(p->p.name, name)) {
-			p->refs++;
-			return p;
-		}
-		if (!p->refs && !free)
-			free = p;
-	}
-	if (!free) {
-		log_warn("pool %s: %u pools at most", name, SYSWORLD_POOLS);
-		*err = -ENOSPC;
-		return NULL;
-	}
-	*err = pool_create(&free->p, pool_root(), name, &a);
-	if (*err)
-		return NULL;
-	free->refs = 1;
-	return free;
-}
-
-static void sysworld_pool_put(struct sysworld_pool *p)
-{
-	if (p && --p->refs == 0)
-		CHECK(pool_destroy(&p->p) == 0);
-}
-
 /* The group named name, made in pool p if new; a group stays in the
  * pool it was made in. */
 static struct sysworld_group *sysworld_group_get(const char *name,
-						 struct sysworld_pool *p, int *err)
+						 struct pool_ref *p, int *err)
 {
 	struct sysworld_group *free = NULL;
 	struct pool_alloc a = { .shares = SHARES_NORMAL, .limit = POOL_UNLIMITED };
@@ -327,7 +284,7 @@ static s64 sysworld_make(const struct vmk_world_req *r, u32 kind,
 		log_warn("world %s: %u system worlds at most", r->name, SYSWORLD_MAX);
 		return -ENOSPC;
 	}
-	s->pool = sysworld_pool_get(r->pool, &err);
+	s->pool = pool_ref_get(sysworld_pools, SYSWORLD_POOLS, r->pool, &err);
 	if (err)
 		return err;
 	s->group = sysworld_group_get(r->group, s->pool, &err);
@@ -376,7 +333,7 @@ error_group:
 	sysworld_group_put(s->group);
 	s->group = NULL;
 error_pool:
-	sysworld_pool_put(s->pool);
+	pool_ref_put(s->pool);
 	s->pool = NULL;
 	return err;
 }
@@ -514,7 +471,7 @@ static int sysworld_remove(struct sysworld *s)
 	CHECK(err == 0);
 	heap_free(&sysworld_heap, s->stack);
 	sysworld_group_put(s->group);
-	sysworld_pool_put(s->pool);
+	pool_ref_put(s->pool);
 	log_info("world %u: destroyed after %lu loops", id, s->progress);
 	memset(s, 0, sizeof(*s));
 	return 0;

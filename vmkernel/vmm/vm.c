@@ -53,14 +53,9 @@
 #define VM_FIXED_PAGES		(16 + 16)
 #define VM_MARGIN_PAGES		256
 
-struct vm_pool {
-	struct pool p;
-	u32 refs;			/* 0: slot free */
-};
-
 /* cpu_lock guards the table, the pools and the next ID. */
 static struct vm *vm_table[VMK_VM_MAX];
-static struct vm_pool vm_pools[VM_POOLS];
+static struct pool_ref vm_pools[VM_POOLS];
 static u32 vm_next_id;
 static u32 vm_nr;
 
@@ -352,45 +347,7 @@ static int vm_check_config(const struct vmk_vm_config *c)
 
 /* ---- pools (cpu_lock) ---- */
 
-static struct vm_pool *vm_pool_get(const char *name, int *err)
-{
-	struct vm_pool *free = NULL;
-	struct pool_alloc a = {
-		.shares = SHARES_NORMAL, .limit = POOL_UNLIMITED, .expandable = true,
-	};
-
-	*err = 0;
-	if (!name[0])
-		return NULL;
-	for (u32 i = 0; i < VM_POOLS; i++) {
-		struct vm_pool *p = &vm_pools[i];
-
-		if (p->refs && !strcmp(p->p.name, name)) {
-			p->refs++;
-			return p;
-		}
-		if (!p->refs && !free)
-			free = p;
-	}
-	if (!free) {
-		log_warn("pool %s: VMs use %u pools at most", name, VM_POOLS);
-		*err = -ENOSPC;
-		return NULL;
-	}
-	*err = pool_create(&free->p, pool_root(), name, &a);
-	if (*err)
-		return NULL;
-	free->refs = 1;
-	return free;
-}
-
-static void vm_pool_put(struct vm_pool *p)
-{
-	if (p && --p->refs == 0)
-		CHECK(pool_destroy(&p->p) == 0);
-}
-
-static struct vm_pool *vm_pool_of(const struct vm *vm)
+static struct pool_ref *vm_pool_of(const struct vm *vm)
 {
 	const char *name = vm->config.pool;
 
@@ -566,7 +523,7 @@ static void vm_free(struct vm *vm)
 	vm_ram_free(vm);
 	if (vm->group)
 		CHECK(world_group_destroy(vm->group) == 0);
-	vm_pool_put(vm_pool_of(vm));
+	pool_ref_put(vm_pool_of(vm));
 	CHECK(vm->pages == 1);
 	heap_free_pages(vm_heap(), vm, 0);
 }
@@ -591,7 +548,7 @@ static int vm_admit_memory(const struct vmk_vm_config *c)
 s64 vm_create(const struct vmk_vm_config *c)
 {
 	struct pool_alloc ga;
-	struct vm_pool *pool = NULL;
+	struct pool_ref *pool = NULL;
 	struct vm *vm = NULL;
 	u32 slot = VMK_VM_MAX, ncpus;
 	int err;
@@ -645,7 +602,7 @@ s64 vm_create(const struct vmk_vm_config *c)
 	vm->nvcpus = c->nvcpus;
 	vm->ram_bytes = (u64)c->memsize_mb << 20;
 	strlcpy(vm->name, c->name, sizeof(vm->name));
-	pool = vm_pool_get(c->pool, &err);
+	pool = pool_ref_get(vm_pools, VM_POOLS, c->pool, &err);
 	if (err)
 		goto error_vm;
 	ga = vm_group_alloc(c, c->nvcpus);
@@ -688,7 +645,7 @@ error_vcpus:
 	vm_free(vm);
 	goto out_unlock;
 error_pool:
-	vm_pool_put(pool);
+	pool_ref_put(pool);
 error_vm:
 	heap_free_pages(vm_heap(), vm, 0);
 out_unlock:

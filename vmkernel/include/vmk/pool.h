@@ -116,4 +116,21 @@ void pool_entitle(void (*visit)(struct pool_node *n));
 /* Runs fn on every node, parents before children, under the pool lock. */
 void pool_walk(void (*fn)(struct pool_node *n, void *arg), void *arg);
 
+/*
+ * Pools shared by name among their users (the console's system worlds,
+ * VMs): a table of slots, a pool made under the root on its first get
+ * and destroyed at its last put.  The caller serialises the table.
+ */
+struct pool_ref {
+	struct pool p;
+	u32 refs;			/* 0: slot free */
+};
+
+/* The pool called name in table[0..n), made if new; NULL for "" (the
+ * root), or NULL with *err -ENOSPC (table full) or pool_create's error. */
+struct pool_ref *pool_ref_get(struct pool_ref *table, u32 n, const char *name,
+			      int *err);
+/* Drops one use of p (NULL: none); the last destroys the pool. */
+void pool_ref_put(struct pool_ref *p);
+
 #endif
