@@ -71,15 +71,8 @@ int virt_check_cpu(void)
 
 static void msrpm_intercept(u32 msr, bool read, bool write)
 {
-	u32 base;
+	u32 bit = svm_msrpm_bit(msr);
 
-	if (msr < 0x2000)
-		base = 0;
-	else if (msr >= 0xc0000000 && msr < 0xc0002000)
-		base = 0x800 * 8, msr -= 0xc0000000;
-	else
-		base = 0x1000 * 8, msr -= 0xc0010000;
-	u32 bit = base + msr * 2;
 	if (read)
 		msrpm[bit / 8] |= (u8)(1U << (bit % 8));
 	if (write)

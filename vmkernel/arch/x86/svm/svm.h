@@ -166,4 +166,15 @@ __noreturn void svm_leave_final(struct leave_state *ls, struct host_frame *f);
 int svm_exit(struct host_frame *f);
 __noreturn void svm_leave(struct host_frame *f);
 
+/* The read bit of msr in an MSR permission map (its write bit follows):
+ * three 2 KiB ranges, two bits an MSR.  For MSRs in those ranges. */
+static inline u32 svm_msrpm_bit(u32 msr)
+{
+	if (msr < 0x2000)
+		return msr * 2;
+	if (msr >= 0xc0000000 && msr < 0xc0002000)
+		return 0x800 * 8 + (msr - 0xc0000000) * 2;
+	return 0x1000 * 8 + (msr - 0xc0010000) * 2;
+}
+
 #endif

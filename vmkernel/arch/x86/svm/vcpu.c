@@ -128,15 +128,8 @@ static u64 region_pa_of(const void *p)
 /* Reads of msr no longer exit; writes do unless write is set too. */
 static void msrpm_pass(u8 *map, u32 msr, bool write)
 {
-	u32 base;
+	u32 bit = svm_msrpm_bit(msr);
 
-	if (msr < 0x2000)
-		base = 0;
-	else if (msr >= 0xc0000000 && msr < 0xc0002000)
-		base = 0x800 * 8, msr -= 0xc0000000;
-	else
-		base = 0x1000 * 8, msr -= 0xc0010000;
-	u32 bit = base + msr * 2;
 	map[bit / 8] &= (u8)~((write ? 3U : 1U) << (bit % 8));
 }
 
