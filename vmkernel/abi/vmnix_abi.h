@@ -53,7 +53,7 @@ typedef int64_t vmk_s64;
 
 /* "VMKXIMG\0" read as a little-endian u64. */
 #define VMK_IMAGE_MAGIC		0x00474d49584b4d56ULL
-#define VMK_ABI_VERSION		6
+#define VMK_ABI_VERSION		7
 #define VMK_ARCH_X86_64		1
 
 #define VMK_PAGE_SIZE		4096ULL
@@ -649,9 +649,13 @@ enum vmk_vm_boot_mode {
 
 struct vmk_vm_boot {
 	vmk_u32 mode;		/* enum vmk_vm_boot_mode */
-	vmk_u32 reserved;
+	vmk_u32 gdt_limit;	/* LONG64: the loader's GDT, its limit */
 	vmk_u64 rip, rsp;
 	vmk_u64 rax, rbx, rsi;	/* multiboot: EAX magic, EBX info; Linux: RSI */
+	vmk_u64 cr3;		/* LONG64: the loader's PML4, in guest RAM,
+				 * mapping the first 4 GiB one to one */
+	vmk_u64 gdt_base;	/* LONG64: the GDT, in guest RAM, with the
+				 * flat code (0x10) and data (0x18) segments */
 };
 
 /* Why a guest left guest mode, counted per VM. */
