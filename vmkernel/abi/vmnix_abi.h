@@ -656,7 +656,27 @@ struct vmk_vm_boot {
 				 * mapping the first 4 GiB one to one */
 	vmk_u64 gdt_base;	/* LONG64: the GDT, in guest RAM, with the
 				 * flat code (0x10) and data (0x18) segments */
+	vmk_u64 rtc_epoch;	/* what the VM's CMOS clock reads at the start,
+				 * in seconds since 1970-01-01 UTC */
 };
+
+/*
+ * The VMware backdoor, as the guest sees it: `inl` from port
+ * VMK_BDOOR_PORT (or VMMCALL, when CPUID 0x40000010 ECX bit 0 says so)
+ * with EAX = VMK_BDOOR_MAGIC, ECX = the command, EBX = its argument.
+ * GETVERSION and GETHZ are VMware's (Linux's CONFIG_HYPERVISOR_GUEST
+ * reads both frequencies with GETHZ); POWEROP is this platform's own:
+ * it answers the power operation the console asked the guest's tools
+ * for (a soft stop or reset), and clears it.
+ */
+#define VMK_BDOOR_MAGIC		0x564D5868u	/* "VMXh" */
+#define VMK_BDOOR_PORT		0x5658		/* "VX" */
+#define VMK_BDOOR_GETVERSION	10	/* EBX = MAGIC, EAX = version */
+#define VMK_BDOOR_GETHZ		45	/* EBX:EAX TSC Hz, ECX APIC bus Hz */
+#define VMK_BDOOR_POWEROP	0x564b	/* EAX = VMK_POWEROP_* */
+#define VMK_POWEROP_NONE	0
+#define VMK_POWEROP_HALT	1	/* the guest should power itself off */
+#define VMK_POWEROP_REBOOT	2	/* the guest should reboot */
 
 /* Why a guest left guest mode, counted per VM. */
 enum vmk_vm_exit_kind {
