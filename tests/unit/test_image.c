@@ -324,8 +324,8 @@ BREAK(hdr_magic, "bad image header magic 0x00474d49584b4d57 (not a vmkernel imag
       H->magic++)
 #define ABI_STR_(v)	#v
 #define ABI_STR(v)	ABI_STR_(v)
-BREAK(hdr_abi, "ABI revision 7, this loader speaks " ABI_STR(VMK_ABI_VERSION),
-      H->abi_version = 7)
+BREAK(hdr_abi, "ABI revision 99, this loader speaks " ABI_STR(VMK_ABI_VERSION),
+      H->abi_version = 99)
 BREAK(hdr_arch, "image arch 2, this loader supports x86-64 (1)", H->arch = 2)
 BREAK(hdr_size, "image header size 100, expected 128", H->header_size = 100)
 BREAK(hdr_flags, "image header flags 0x4, none are defined", H->flags = 4)

@@ -12,7 +12,11 @@ UNIT_CFLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 UNIT_LIBS   := -lcmocka -lm
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%,$(wildcard tests/unit/test_*.c))
 
-$(UNIT_DIR)/%: tests/unit/%.c | deps
+# Every test is rebuilt when any header it could include changes.
+UNIT_HDRS   := $(wildcard vmkernel/abi/*.h vmkernel/include/*/*.h vmkernel/*/*.h \
+	vmkernel/arch/*/*.h vmkernel/arch/x86/svm/*.h loader/*.h console-os/tools/*.h tests/unit/*.h)
+
+$(UNIT_DIR)/%: tests/unit/%.c $(UNIT_HDRS) | deps
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) $(UNIT_EXTRA_CFLAGS) -o $@ $(filter %.c %.S %.o,$^) $(UNIT_LIBS)
 
