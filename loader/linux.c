@@ -238,7 +238,7 @@ int linux_layout(const void *kernel, size_t ksize, const char *cmdline,
 	const unsigned char *f = kernel;
 	unsigned char *bp = out->params;
 	struct linux_e820 map[3];
-	vmk_u64 setup_len, align, load, clen, cmax, top;
+	vmk_u64 setup_len = 0, align, load, clen, cmax, top;
 
 	if (err && errlen)
 		err[0] = '\0';
