@@ -5,8 +5,9 @@
  * .vmx file (vmx.h); registering it records the file in the registry on
  * the datastore, so it survives a console reboot.  Starting it creates
  * the VM in the vmkernel (admission control happens there), writes its
- * multiboot kernel, module and command line into its RAM (loader/
- * multiboot.c) and starts its boot VCPU.  Everything else is one vmkcall
+ * kernel into its RAM, with its module or initrd and command line
+ * (loader/multiboot.c for a multiboot kernel, loader/linux.c for a Linux
+ * bzImage), and starts its boot VCPU.  Everything else is one vmkcall
  * of the ABI's "virtual machines" section, through /dev/vmnix.
  */
 #include <errno.h>
@@ -24,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "linux.h"
 #include "multiboot.h"
 #include "vmkdev.h"
 #include "vmx.h"
@@ -299,16 +301,17 @@ static void *read_file(const char *what, const char *path, size_t *size)
 
 /* Writes the laid-out image into the VM's RAM, in VMK_VM_WRITE_MAX
  * chunks, with a progress line for large images on a terminal. */
-static int64_t write_image(vmk_u32 id, const struct multiboot_load *ld)
+static int64_t write_image(vmk_u32 id, const struct multiboot_write *writes,
+			   unsigned int nwrites)
 {
 	vmk_u64 total = 0, done = 0;
 	int progress;
 
-	for (unsigned int i = 0; i < ld->nwrites; i++)
-		total += ld->writes[i].len;
+	for (unsigned int i = 0; i < nwrites; i++)
+		total += writes[i].len;
 	progress = total >= (4U << 20) && isatty(STDERR_FILENO);
-	for (unsigned int i = 0; i < ld->nwrites; i++) {
-		const struct multiboot_write *w = &ld->writes[i];
+	for (unsigned int i = 0; i < nwrites; i++) {
+		const struct multiboot_write *w = &writes[i];
 
 		for (vmk_u64 off = 0; off < w->len; off += VMK_VM_WRITE_MAX) {
 			vmk_u64 n = w->len - off < VMK_VM_WRITE_MAX ? w->len - off : VMK_VM_WRITE_MAX;
@@ -340,9 +343,13 @@ static int power_on(const char *arg, int reset)
 	struct vmk_vm_config cfg;
 	struct vmk_vm_info vi;
 	static struct multiboot_load ld;
+	static struct linux_load lx;
+	struct multiboot_write writes[MULTIBOOT_MAX_WRITES];
+	const struct vmk_vm_boot *boot;
+	unsigned int nwrites;
 	char err[512], env[32], *kernel, *module = NULL;
 	const char *modname;
-	size_t ksize, msize;
+	size_t ksize, msize = 0;
 	int64_t r, id;
 	int rc = 1;
 	struct timespec t0, t1;
@@ -355,6 +362,35 @@ static int power_on(const char *arg, int reset)
 	kernel = read_file("kernel", v.kernel, &ksize);
 	if (!kernel)
 		return 1;
+	if (linux_is_bzimage(kernel, ksize)) {
+		if (v.module[0]) {
+			fprintf(stderr, "%s: %s: kernel.module is for multiboot kernels; %s is "
+				"a Linux bzImage (give it kernel.initrd)\n", PROG, v.path,
+				v.kernel);
+			goto out_kernel;
+		}
+		if (v.initrd[0]) {
+			module = read_file("kernel.initrd", v.initrd, &msize);
+			if (!module)
+				goto out_kernel;
+		}
+		if (linux_layout(kernel, ksize, v.cmdline, module, msize,
+				 (vmk_u64)v.memsize_mb << 20, v.nvcpus, (vmk_u64)time(NULL),
+				 &lx, err, sizeof(err))) {
+			fprintf(stderr, "%s: kernel %s: %s\n", PROG, v.kernel, err);
+			goto out_module;
+		}
+		for (nwrites = 0; nwrites < lx.nwrites; nwrites++)
+			writes[nwrites] = (struct multiboot_write){ lx.writes[nwrites].gpa,
+				lx.writes[nwrites].data, lx.writes[nwrites].len };
+		boot = &lx.boot;
+		goto created;
+	}
+	if (v.initrd[0]) {
+		fprintf(stderr, "%s: %s: kernel.initrd is for Linux kernels; %s is no bzImage "
+			"(a multiboot kernel takes kernel.module)\n", PROG, v.path, v.kernel);
+		goto out_kernel;
+	}
 	if (v.module[0]) {
 		module = read_file("kernel.module", v.module, &msize);
 		modname = strrchr(v.module, '/') ? strrchr(v.module, '/') + 1 : v.module;
@@ -371,6 +407,10 @@ static int power_on(const char *arg, int reset)
 		fprintf(stderr, "%s: kernel %s: %s\n", PROG, v.kernel, err);
 		goto out_module;
 	}
+	for (nwrites = 0; nwrites < ld.nwrites; nwrites++)
+		writes[nwrites] = ld.writes[nwrites];
+	boot = &ld.boot;
+created:
 	id = vm_by_name(v.name, &vi);
 	if (reset) {
 		if (!id) {
@@ -406,13 +446,13 @@ static int power_on(const char *arg, int reset)
 		goto out_module;
 	}
 load:
-	r = write_image((vmk_u32)id, &ld);
+	r = write_image((vmk_u32)id, writes, nwrites);
 	if (r < 0) {
 		failed("start: load", v.name, r, v.memsize_mb);
 		goto out_destroy;
 	}
-	r = vmkdev_call(PROG, VMK_CALL_VM_START, (vmk_u64)id, (uintptr_t)&ld.boot,
-			sizeof(ld.boot));
+	r = vmkdev_call(PROG, VMK_CALL_VM_START, (vmk_u64)id, (uintptr_t)boot,
+			sizeof(*boot));
 	if (r < 0) {
 		failed("start", v.name, r, v.memsize_mb);
 		goto out_destroy;
@@ -894,9 +934,12 @@ static int cmd_setmax(int argc, char **argv) { return set_one(argc, argv, VMK_VM
 static const struct command commands[] = {
 	{ "start", cmd_start, "VMX|NAME",
 	  "  Powers the VM on: creates it in the vmkernel from its .vmx file (a path, or\n"
-	  "  a registered VM's displayName), loads its multiboot kernel, module and\n"
-	  "  command line, and starts its boot VCPU.  A powered-off or crashed VM of\n"
-	  "  the same name is replaced; a running one is refused.\n" },
+	  "  a registered VM's displayName), loads its kernel with its command line\n"
+	  "  (kernel.cmdline) and starts its boot VCPU.  A multiboot ELF kernel gets\n"
+	  "  its module (kernel.module) and starts in 32-bit protected mode; a Linux\n"
+	  "  bzImage gets its initrd (kernel.initrd), an e820 map and an MP table, and\n"
+	  "  starts at its 64-bit entry.  A powered-off or crashed VM of the same name\n"
+	  "  is replaced; a running one is refused.\n" },
 	{ "stop", cmd_stop, "VM [soft|hard]",
 	  "  Powers the VM off: soft (default) at its VCPUs' next exit, hard at once.\n" },
 	{ "reset", cmd_reset, "VMX|NAME",

@@ -20,12 +20,13 @@
 
 enum vmx_key {
 	K_NAME, K_MEMSIZE, K_NVCPUS, K_SHARES, K_MIN, K_MAX, K_AFFINITY,
-	K_KERNEL, K_MODULE, K_CMDLINE, K_COUNT
+	K_KERNEL, K_MODULE, K_CMDLINE, K_INITRD, K_COUNT
 };
 
 static const char *const keys[K_COUNT] = {
 	"displayName", "memsize", "numvcpus", "sched.cpu.shares", "sched.cpu.min",
 	"sched.cpu.max", "sched.cpu.affinity", "kernel", "kernel.module", "kernel.cmdline",
+	"kernel.initrd",
 };
 
 /* Where a .vmx error is reported: file, line, key. */
@@ -266,6 +267,10 @@ int vmx_parse(const char *path, const char *text, size_t len, struct vmx *out,
 			if (path_value(&w, keys[k], dir, val, out->module))
 				return -1;
 			break;
+		case K_INITRD:
+			if (path_value(&w, keys[k], dir, val, out->initrd))
+				return -1;
+			break;
 		case K_CMDLINE:
 			if (strlen(val) > VMX_CMDLINE_MAX)
 				return bad(&w, keys[k], "longer than %d bytes", VMX_CMDLINE_MAX);
@@ -278,7 +283,7 @@ int vmx_parse(const char *path, const char *text, size_t len, struct vmx *out,
 	if (!seen[K_MEMSIZE])
 		return snprintf(err, errlen, "%s: memsize: missing (MB of RAM)", path), -1;
 	if (!seen[K_KERNEL])
-		return snprintf(err, errlen, "%s: kernel: missing (a multiboot ELF file)", path), -1;
+		return snprintf(err, errlen, "%s: kernel: missing (a multiboot ELF file or a Linux bzImage)", path), -1;
 	if (!seen[K_NAME]) {
 		base = slash ? slash + 1 : path;
 		size_t n = strlen(base);
@@ -349,6 +354,8 @@ int vmx_load(const char *path, struct vmx *out, FILE *warn, char *err, size_t er
 	if (readable("kernel", out->kernel, err, errlen))
 		return -1;
 	if (out->module[0] && readable("kernel.module", out->module, err, errlen))
+		return -1;
+	if (out->initrd[0] && readable("kernel.initrd", out->initrd, err, errlen))
 		return -1;
 	return 0;
 }

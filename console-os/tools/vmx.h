@@ -16,10 +16,13 @@
  *   sched.cpu.min        reservation, percent of one CPU ("25" or "25%")
  *   sched.cpu.max        limit, percent of one CPU (0 or absent: none)
  *   sched.cpu.affinity   vmkernel CPU indexes ("1,3", "1-3") or all
- *   kernel               multiboot ELF kernel (required; a relative path
- *                        is relative to the .vmx file's directory)
- *   kernel.module        its one module (default: an environment module
- *                        "NR_CPUS=<numvcpus>", as kvm-unit-tests expect)
+ *   kernel               a multiboot ELF kernel or a Linux bzImage
+ *                        (required; a relative path is relative to the
+ *                        .vmx file's directory)
+ *   kernel.module        a multiboot kernel's one module (default: an
+ *                        environment module "NR_CPUS=<numvcpus>", as
+ *                        kvm-unit-tests expect)
+ *   kernel.initrd        a Linux kernel's initrd
  *   kernel.cmdline       its command line
  */
 #ifndef VMKX_TOOLS_VMX_H
@@ -44,6 +47,7 @@ struct vmx {
 	vmk_u64 affinity;		/* 0: any */
 	char kernel[VMX_PATH_MAX];	/* resolved against the file's directory */
 	char module[VMX_PATH_MAX];	/* "" if none */
+	char initrd[VMX_PATH_MAX];	/* "" if none */
 	char cmdline[VMX_CMDLINE_MAX + 1];
 };
 
@@ -59,8 +63,8 @@ int vmx_parse(const char *path, const char *text, size_t len, struct vmx *out,
 /* Reads and parses path (no warnings, no look at the files it names). */
 int vmx_parse_file(const char *path, struct vmx *out, char *err, size_t errlen);
 
-/* Reads and parses path, then checks that the kernel and the module can
- * be read: -1 with a one-line reason if not. */
+/* Reads and parses path, then checks that the kernel, the module and the
+ * initrd can be read: -1 with a one-line reason if not. */
 int vmx_load(const char *path, struct vmx *out, FILE *warn, char *err, size_t errlen);
 
 /* The VM_CREATE configuration of a parsed file. */

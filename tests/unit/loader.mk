@@ -25,3 +25,6 @@ unit-build: $(FUZZ_IMAGE)
 
 $(UNIT_DIR)/test_multiboot: loader/multiboot.c loader/multiboot.h loader/fail.h \
 	vmkernel/abi/vmnix_abi.h
+
+$(UNIT_DIR)/test_linuxboot: loader/linux.c loader/linux.h loader/fail.h \
+	vmkernel/abi/vmnix_abi.h

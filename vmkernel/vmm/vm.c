@@ -689,9 +689,25 @@ s64 vm_start(u32 id, const struct vmk_vm_boot *b)
 	vm = vm_find(id, &err);
 	if (!vm)
 		goto out_unlock;
-	if (b->mode != VMK_VM_BOOT_PROT32) {
-		log_warn("vm %u: boot mode %u: only 32-bit protected mode (%u, "
-			 "multiboot) is supported", id, b->mode, VMK_VM_BOOT_PROT32);
+	if (b->mode != VMK_VM_BOOT_PROT32 && b->mode != VMK_VM_BOOT_LONG64) {
+		log_warn("vm %u: boot mode %u: 32-bit protected mode (%u, multiboot) or "
+			 "64-bit mode (%u, Linux) expected", id, b->mode, VMK_VM_BOOT_PROT32,
+			 VMK_VM_BOOT_LONG64);
+		err = -EINVAL;
+		goto out_unlock;
+	}
+	/* The 64-bit start runs on the loader's page tables and GDT: both
+	 * must be the VM's RAM, or its first instruction faults to a triple
+	 * fault nobody could explain. */
+	if (b->mode == VMK_VM_BOOT_LONG64 &&
+	    (b->cr3 % PAGE_SIZE || b->cr3 >= vm->ram_bytes ||
+	     vm->ram_bytes - b->cr3 < PAGE_SIZE || b->gdt_limit < 0x1f ||
+	     b->gdt_limit > 0xffff || b->gdt_base >= vm->ram_bytes ||
+	     vm->ram_bytes - b->gdt_base <= b->gdt_limit)) {
+		log_warn("vm %u: 64-bit start with page tables at 0x%lx and GDT 0x%lx+0x%x: "
+			 "both must lie in its %lu MB, the tables page aligned, the GDT "
+			 "holding 0x10 and 0x18", id, b->cr3, b->gdt_base, b->gdt_limit,
+			 vm->ram_bytes >> 20);
 		err = -EINVAL;
 		goto out_unlock;
 	}

@@ -431,10 +431,22 @@ void virt_vcpu_boot(struct vcpu *v, const struct vmk_vm_boot *b)
 
 	vcpu_state_reset(s);
 	vcpu_clear_events(v);
-	/* Flat 4 GiB segments: code 32-bit execute/read, data read/write. */
-	s->cs = seg(0x08, 0, 0xffffffff, 0xc9b);
-	s->ds = s->es = s->fs = s->gs = s->ss = seg(0x10, 0, 0xffffffff, 0xc93);
-	s->cr0 = 0x11;				/* PE, ET */
+	if (b->mode == VMK_VM_BOOT_LONG64) {
+		/* The Linux 64-bit boot protocol: 64-bit code at 0x10, flat
+		 * data at 0x18, paging on the loader's identity map. */
+		s->cs = seg(0x10, 0, 0xffffffff, 0xa9b);	/* L, G */
+		s->ds = s->es = s->fs = s->gs = s->ss = seg(0x18, 0, 0xffffffff, 0xc93);
+		s->gdtr = seg(0, b->gdt_base, b->gdt_limit, 0);
+		s->cr0 = 0x80000011;			/* PG, ET, PE */
+		s->cr3 = b->cr3;
+		s->cr4 = 0x20;				/* PAE */
+		s->efer = EFER_SVME | EFER_LME | EFER_LMA;
+	} else {
+		/* Flat 4 GiB segments: code 32-bit execute/read, data read/write. */
+		s->cs = seg(0x08, 0, 0xffffffff, 0xc9b);
+		s->ds = s->es = s->fs = s->gs = s->ss = seg(0x10, 0, 0xffffffff, 0xc93);
+		s->cr0 = 0x11;				/* PE, ET */
+	}
 	s->rip = b->rip;
 	s->rsp = b->rsp;
 	memset(v->regs, 0, sizeof(v->regs));
