@@ -20,3 +20,7 @@ $(UNIT_DIR)/test_vmapic: UNIT_EXTRA_CFLAGS += -Ivmkernel/vmm
 $(UNIT_DIR)/test_ioapic: $(VMM_TEST_DEPS) vmkernel/vmm/ioapic.c vmkernel/vmm/lapic.c \
 	vmkernel/kernel/timer.c
 $(UNIT_DIR)/test_ioapic: UNIT_EXTRA_CFLAGS += -Ivmkernel/vmm
+
+$(UNIT_DIR)/test_uart: $(VMM_TEST_DEPS) vmkernel/vmm/uart.c vmkernel/vmm/ioapic.c \
+	vmkernel/vmm/lapic.c vmkernel/kernel/timer.c
+$(UNIT_DIR)/test_uart: UNIT_EXTRA_CFLAGS += -Ivmkernel/vmm

@@ -256,6 +256,7 @@ static void vcpu_io(struct vcpu *v, const struct vcpu_exit *e)
 	spin_lock(&vm->lock);
 	handled = uart_io(vm, port, e->io.in, &val);
 	spin_unlock(&vm->lock);
+	vmm_irq_kick(vm);
 	if (!handled && e->io.in)
 		val = 0xffffffffU;	/* no device: the bus floats */
 	if (e->io.in) {

@@ -1025,6 +1025,7 @@ s64 vm_serial_write(u32 id, const char *src, u64 len)
 		spin_lock(&vm->lock);
 		ret = (s64)uart_write_in(vm, src, len);
 		spin_unlock(&vm->lock);
+		vmm_irq_kick(vm);
 	}
 	spin_unlock(&cpu_lock);
 	return ret;
