@@ -44,6 +44,7 @@ VMK_VMM_SRCS := \
 	vmkernel/vmm/vcpu.c \
 	vmkernel/vmm/uart.c \
 	vmkernel/vmm/lapic.c \
+	vmkernel/vmm/ioapic.c \
 	vmkernel/vmm/decode.c \
 	vmkernel/vmm/guestmem.c
 

@@ -6,13 +6,21 @@
 
 VMM_TEST_DEPS := $(CORE_FAKE) $(CORE_SCHED) vmkernel/vmm/vmm.h tests/unit/vmm_doubles.h
 
-$(UNIT_DIR)/test_lapic: $(VMM_TEST_DEPS) vmkernel/vmm/lapic.c vmkernel/kernel/timer.c
+$(UNIT_DIR)/test_lapic: $(VMM_TEST_DEPS) vmkernel/vmm/lapic.c vmkernel/vmm/ioapic.c vmkernel/kernel/timer.c
 $(UNIT_DIR)/test_lapic: UNIT_EXTRA_CFLAGS += -Ivmkernel/vmm
 
 $(UNIT_DIR)/test_decode: $(VMM_TEST_DEPS) vmkernel/vmm/decode.c vmkernel/vmm/guestmem.c \
-	vmkernel/vmm/lapic.c vmkernel/kernel/timer.c tests/unit/decode_insns.S
+	vmkernel/vmm/lapic.c vmkernel/vmm/ioapic.c vmkernel/kernel/timer.c tests/unit/decode_insns.S
 $(UNIT_DIR)/test_decode: UNIT_EXTRA_CFLAGS += -Ivmkernel/vmm
 
 $(UNIT_DIR)/test_vmapic: $(VMM_TEST_DEPS) vmkernel/vmm/decode.c vmkernel/vmm/guestmem.c \
-	vmkernel/vmm/lapic.c vmkernel/kernel/timer.c
+	vmkernel/vmm/lapic.c vmkernel/vmm/ioapic.c vmkernel/kernel/timer.c
 $(UNIT_DIR)/test_vmapic: UNIT_EXTRA_CFLAGS += -Ivmkernel/vmm
+
+$(UNIT_DIR)/test_ioapic: $(VMM_TEST_DEPS) vmkernel/vmm/ioapic.c vmkernel/vmm/lapic.c \
+	vmkernel/kernel/timer.c
+$(UNIT_DIR)/test_ioapic: UNIT_EXTRA_CFLAGS += -Ivmkernel/vmm
+
+$(UNIT_DIR)/test_uart: $(VMM_TEST_DEPS) vmkernel/vmm/uart.c vmkernel/vmm/ioapic.c \
+	vmkernel/vmm/lapic.c vmkernel/kernel/timer.c
+$(UNIT_DIR)/test_uart: UNIT_EXTRA_CFLAGS += -Ivmkernel/vmm

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * MMIO emulation without decode assists.  The only MMIO a VM has is its
- * local APIC's page, which the nested page tables leave unmapped, so every
- * access to it is a nested page fault that says where, but not what: the
- * VMM fetches the instruction at CS.base + RIP through the guest's page
- * tables (guestmem.c), decodes it, does the access on the APIC, writes
- * the destination register and steps RIP over it.
+ * MMIO emulation without decode assists.  The MMIO a VM has is its local
+ * APIC's page and the I/O APIC's, which the nested page tables leave
+ * unmapped, so every access to them is a nested page fault that says
+ * where, but not what: the VMM fetches the instruction at CS.base + RIP
+ * through the guest's page tables (guestmem.c), decodes it, does the
+ * access on the device a 32-bit register at a time, writes the
+ * destination register and steps RIP over it.
  *
  * The instructions an OS uses on device registers are the plain moves:
  * MOV r/m,reg (88, 89), MOV reg,r/m (8A, 8B), MOV r/m,imm (C6 /0, C7 /0),
@@ -258,8 +259,25 @@ int decode_mmio(struct vcpu *v, struct mmio_insn *out)
 
 /* ---- the access ---- */
 
-/* Bytes [off, off + size) of the APIC page, a 32-bit register at a time. */
-static u64 mmio_read(struct vcpu *v, u32 off, u32 size)
+/* One 32-bit word of the local APIC's page, or of the I/O APIC's. */
+static void mmio_word_read(struct vcpu *v, bool ioapic, u32 off, u32 *w)
+{
+	if (ioapic)
+		ioapic_mmio_read(v->vm, off, w);
+	else
+		lapic_mmio_read(v, off, w);
+}
+
+static void mmio_word_write(struct vcpu *v, bool ioapic, u32 off, u32 w)
+{
+	if (ioapic)
+		ioapic_mmio_write(v->vm, off, w);
+	else
+		lapic_mmio_write(v, off, w);
+}
+
+/* Bytes [off, off + size) of the device's page, a 32-bit register at a time. */
+static u64 mmio_read(struct vcpu *v, bool ioapic, u32 off, u32 size)
 {
 	u64 val = 0;
 
@@ -267,7 +285,7 @@ static u64 mmio_read(struct vcpu *v, u32 off, u32 size)
 		u32 word = (off + i) & ~3u, shift = (off + i) & 3, w;
 		u32 take = MIN(4 - shift, size - i);
 
-		lapic_mmio_read(v, word, &w);
+		mmio_word_read(v, ioapic, word, &w);
 		w >>= 8 * shift;
 		if (take < 4)
 			w &= (1u << (8 * take)) - 1;
@@ -277,7 +295,7 @@ static u64 mmio_read(struct vcpu *v, u32 off, u32 size)
 	return val;
 }
 
-static void mmio_write(struct vcpu *v, u32 off, u32 size, u64 val)
+static void mmio_write(struct vcpu *v, bool ioapic, u32 off, u32 size, u64 val)
 {
 	for (u32 i = 0; i < size; ) {
 		u32 word = (off + i) & ~3u, shift = (off + i) & 3, w;
@@ -289,10 +307,10 @@ static void mmio_write(struct vcpu *v, u32 off, u32 size, u64 val)
 			/* A part of a register: the rest as it reads now. */
 			u32 mask = ((1u << (8 * take)) - 1) << (8 * shift);
 
-			lapic_mmio_read(v, word, &w);
+			mmio_word_read(v, ioapic, word, &w);
 			w = (w & ~mask) | (((u32)(val >> (8 * i)) << (8 * shift)) & mask);
 		}
-		lapic_mmio_write(v, word, w);
+		mmio_word_write(v, ioapic, word, w);
 		i += take;
 	}
 }
@@ -342,7 +360,8 @@ int vmm_mmio(struct vcpu *v, u64 gpa)
 {
 	struct vcpu_sregs s;
 	struct mmio_insn in;
-	u64 base = lapic_mmio_base(v), val;
+	u64 base = lapic_mmio_base(v), page = gpa & ~0xfffULL, val;
+	bool ioapic = page == IOAPIC_GPA;
 	u32 off = gpa & 0xfff;
 	int err;
 
@@ -353,17 +372,18 @@ int vmm_mmio(struct vcpu *v, u64 gpa)
 		return err;
 	}
 	if (off + in.size > 0x1000) {
-		mmio_crash(v, gpa, "MMIO across the end of the APIC page");
+		mmio_crash(v, gpa, "MMIO across the end of a device's page");
 		return -EINVAL;
 	}
 	/* The APIC disabled or in x2APIC mode: nothing answers there. */
-	if (!base || (gpa & ~0xfffULL) != base) {
+	if (!ioapic && (!base || page != base)) {
 		if (!in.write)
 			mmio_set_reg(v, &in, in.size == 8 ? ~0ULL : (1ULL << (8 * in.size)) - 1);
 	} else if (in.write) {
-		mmio_write(v, off, in.size, in.has_imm ? in.imm : mmio_reg_value(v, &in));
+		mmio_write(v, ioapic, off, in.size,
+			   in.has_imm ? in.imm : mmio_reg_value(v, &in));
 	} else {
-		val = mmio_read(v, off, in.size);
+		val = mmio_read(v, ioapic, off, in.size);
 		mmio_set_reg(v, &in, val);
 	}
 	virt_vcpu_get_sregs(v, &s);

@@ -24,11 +24,15 @@
  * that passed within one tick.  A late callback from a timer that the
  * guest reprogrammed meanwhile finds the deadline moved and does nothing.
  *
+ * Level-triggered interrupts come only from the I/O APIC (ioapic.c): their
+ * vector's TMR bit is set, and the EOI that retires such a vector tells
+ * the I/O APIC, which clears its remote IRR and may send it again.
+ *
  * Not modelled: NMI, SMI and lowest-priority arbitration (a lowest-
- * priority IPI goes to the first VCPU that matches), level-triggered
- * interrupts (there is no IOAPIC, so TMR stays clear), the TSC-deadline
- * mode (not offered in CPUID), and moving the xAPIC page away from its
- * reset address (the nested page tables leave that page alone).
+ * priority interrupt goes to the first VCPU that matches), level-
+ * triggered IPIs, the TSC-deadline mode (not offered in CPUID), and
+ * moving the xAPIC page away from its reset address (the nested page
+ * tables leave that page alone).
  */
 #include <vmk/arch.h>
 #include <vmk/lock.h>
@@ -388,12 +392,18 @@ static void lapic_ipi_finish(struct vm *vm, const struct lapic_ipi *ipi)
 
 /* ---- registers, common to MMIO and MSRs ---- */
 
-static void lapic_eoi(struct lapic *l)
+static void lapic_eoi(struct vm *vm, struct lapic *l)
 {
 	int v = vec_highest(l->isr);
 
-	if (v >= 0)
-		vec_clear(l->isr, (u8)v);
+	if (v < 0)
+		return;
+	vec_clear(l->isr, (u8)v);
+	/* A level-triggered vector: the I/O APIC waits for this EOI. */
+	if (l->tmr[v / 32] & (1u << (v % 32))) {
+		vec_clear(l->tmr, (u8)v);
+		ioapic_eoi(vm, (u8)v);
+	}
 }
 
 /* Under vm->lock: the register at offset for a read. */
@@ -458,7 +468,7 @@ static bool lapic_reg_write(struct vcpu *v, u32 off, u32 val, u32 hi,
 		l->tpr = val & 0xff;
 		return true;
 	case REG_EOI:
-		lapic_eoi(l);
+		lapic_eoi(v->vm, l);
 		return true;
 	case REG_LDR:
 		if (x2)
@@ -550,6 +560,7 @@ void lapic_mmio_write(struct vcpu *v, u32 offset, u32 val)
 		lapic_reg_write(v, offset & 0xff0, val, 0, now, &ipi);
 	spin_unlock(&v->vm->lock);
 	lapic_ipi_finish(v->vm, &ipi);
+	vmm_irq_kick(v->vm);
 }
 
 /* IA32_APIC_BASE: the mode changes the SDM allows, no relocation. */
@@ -623,6 +634,7 @@ bool lapic_msr(struct vcpu *v, u32 msr, bool write, u64 *val)
 	}
 	spin_unlock(&v->vm->lock);
 	lapic_ipi_finish(v->vm, &ipi);
+	vmm_irq_kick(v->vm);
 	return ok;
 }
 
@@ -664,4 +676,33 @@ void lapic_raise(struct vcpu *v, u8 vector)
 	spin_unlock(&v->vm->lock);
 	if (kick)
 		vcpu_kick(v);
+}
+
+u32 lapic_deliver_locked(struct vm *vm, u32 dest, bool logical, bool lowest,
+			 u8 vector, bool level)
+{
+	u32 sent = 0;
+
+	if (vector < 16)
+		return 0;
+	for (u32 i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *t = vm->vcpu[i];
+		struct lapic *l;
+
+		if (!t)
+			continue;
+		l = lapic_of(t);
+		/* The I/O APIC's destination is 8 bits, as an xAPIC's. */
+		if (!lapic_hw_enabled(l) || !lapic_matches(l, dest & 0xff, logical, false))
+			continue;
+		vec_set(l->irr, vector);
+		if (level)
+			vec_set(l->tmr, vector);
+		else
+			vec_clear(l->tmr, vector);
+		sent |= 1u << i;
+		if (lowest)
+			break;
+	}
+	return sent;
 }

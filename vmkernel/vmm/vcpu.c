@@ -256,6 +256,7 @@ static void vcpu_io(struct vcpu *v, const struct vcpu_exit *e)
 	spin_lock(&vm->lock);
 	handled = uart_io(vm, port, e->io.in, &val);
 	spin_unlock(&vm->lock);
+	vmm_irq_kick(vm);
 	if (!handled && e->io.in)
 		val = 0xffffffffU;	/* no device: the bus floats */
 	if (e->io.in) {
@@ -372,9 +373,11 @@ static void vcpu_npf(struct vcpu *v, const struct vcpu_exit *e)
 	u64 apic = lapic_mmio_base(v);
 	struct vcpu_sregs s;
 
-	/* The APIC's page, or a write to the all-ones page that stands for
-	 * everything below 4 GiB that is not RAM: decoded and emulated. */
+	/* The APIC's page, the I/O APIC's, or a write to the all-ones page
+	 * that stands for everything below 4 GiB that is not RAM: decoded
+	 * and emulated. */
 	if ((apic && (e->npf.gpa & ~0xfffULL) == apic) ||
+	    (e->npf.gpa & ~0xfffULL) == IOAPIC_GPA ||
 	    (e->npf.write && e->npf.gpa < (1ULL << 32) &&
 	     !vm_guest_ptr(v->vm, e->npf.gpa, 1))) {
 		v->exits[VMK_VM_EXIT_NPF]--;

@@ -754,6 +754,7 @@ s64 vm_start(u32 id, const struct vmk_vm_boot *b)
 		v->run_cycles = v->exit_cycles = 0;
 		WRITE_ONCE(v->run_state, i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI);
 	}
+	ioapic_reset(vm);
 	virt_vcpu_boot(vm->vcpu[0], b);
 	vm->exit_code = 0;
 	vm->reason[0] = '\0';
@@ -1040,6 +1041,7 @@ s64 vm_serial_write(u32 id, const char *src, u64 len)
 		spin_lock(&vm->lock);
 		ret = (s64)uart_write_in(vm, src, len);
 		spin_unlock(&vm->lock);
+		vmm_irq_kick(vm);
 	}
 	spin_unlock(&cpu_lock);
 	return ret;

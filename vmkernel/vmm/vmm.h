@@ -10,8 +10,11 @@
  *              control, the vmkcalls, guest memory
  *   vcpu.c     a VCPU world's loop: run the guest, dispatch its exits,
  *              inject interrupts, block in HLT, INIT/SIPI
- *   uart.c     the 16550 on COM1
+ *   uart.c     the 16550 on COM1, its interrupt on ISA IRQ 4
  *   lapic.c    the local APIC (xAPIC MMIO and x2APIC MSRs), its timer, IPIs
+ *   ioapic.c   the I/O APIC at 0xfec00000: ISA interrupts to the local APICs
+ *   pic.c      the 8259 pair, present for probes but always masked
+ *   cmos.c     the MC146818 RTC and its CMOS bytes
  *   decode.c   the few instructions an MMIO access may be (no decode assists)
  *
  * and by the vendor backend (arch/x86/svm/vcpu.c), which runs a VCPU's
@@ -126,10 +129,40 @@ struct vcpu {
 
 struct uart {
 	u8 ier, lcr, mcr, scr, dll, dlm;
+	bool fifo;			/* FCR bit 0: the FIFOs are on */
+	bool thr_pending;		/* the THRE interrupt, until IIR reports it */
+	bool overrun;			/* LSR's OE, until LSR is read */
+	bool irq_line;			/* what it drives on ISA IRQ 4 */
 	u8 rx[64];			/* input FIFO */
 	u32 rx_head, rx_tail;
 	char *out;			/* VMK_VM_SERIAL_SIZE bytes, a ring */
 	u64 out_head;			/* bytes ever written */
+};
+
+/* The I/O APIC (ioapic.c), an 82093AA with 24 pins.  vm->lock. */
+#define IOAPIC_PINS	24
+#define IOAPIC_GPA	0xfec00000ULL
+struct ioapic {
+	u32 regsel;			/* IOREGSEL */
+	u32 id;				/* the ID register's bits 24-27, as an ID */
+	u32 level;			/* each pin's input as the device drives it */
+	u64 redir[IOAPIC_PINS];		/* redirection entries */
+	u64 delivered[IOAPIC_PINS];	/* interrupts sent, for tests and stats */
+};
+
+/* The 8259 pair (pic.c): what the guest wrote, nothing more.  vm->lock. */
+struct pic {
+	u8 imr[2];			/* OCW1: the masks */
+	u8 icw[2][4];			/* ICW1..ICW4 as last written */
+	u8 icw_next[2];			/* the ICW expected next on the odd port, 0: none */
+	u8 elcr[2];			/* the edge/level control registers */
+};
+
+/* The RTC and its CMOS (cmos.c).  vm->lock. */
+struct cmos {
+	u8 index;
+	u8 ram[128];			/* status and plain bytes; the clock's own are computed */
+	s64 offset;			/* seconds since 1970 = offset + uptime seconds */
 };
 
 struct vm {
@@ -149,6 +182,11 @@ struct vm {
 	char reason[96];
 	u64 started_ns;
 	struct uart uart;
+	struct ioapic ioapic;
+	struct pic pic;
+	struct cmos cmos;
+	u32 irq_kick;			/* VCPUs whose APIC got an interrupt under
+					 * vm->lock, kicked once it is dropped (any CPU) */
 };
 
 /* ---- vm.c ---- */
@@ -200,8 +238,46 @@ int lapic_pending(struct vcpu *v);
 void lapic_accept(struct vcpu *v, u8 vector);
 /* From a device or another APIC.  Any CPU. */
 void lapic_raise(struct vcpu *v, u8 vector);
+/* An interrupt from the I/O APIC, vm->lock held: fixed or lowest priority
+ * (to the lowest-numbered match) to an 8-bit physical or logical
+ * destination; level sets the vector's TMR bit, so its EOI reaches
+ * ioapic_eoi().  Returns the VCPUs it went to, a bit each. */
+u32 lapic_deliver_locked(struct vm *vm, u32 dest, bool logical, bool lowest,
+			 u8 vector, bool level);
 /* The APIC's gpa page, while the xAPIC is enabled; 0 otherwise. */
 u64 lapic_mmio_base(struct vcpu *v);
+
+/* ---- ioapic.c ---- */
+
+/* Every pin masked, the ID the MP table gives it (nvcpus).  vm->lock. */
+void ioapic_reset(struct vm *vm);
+/* A device drives pin to level (its own sense: true = asserted on an
+ * active-high pin).  Edge pins deliver on each rise, level pins while
+ * asserted and not yet acknowledged.  With vm->lock held: the VCPUs to
+ * wake are noted in vm->irq_kick, for vmm_irq_kick() once it is dropped. */
+void ioapic_set_irq(struct vm *vm, u32 pin, bool level);
+/* A local APIC's EOI of a level-triggered vector: remote IRR clears on the
+ * pins that sent it.  vm->lock held. */
+void ioapic_eoi(struct vm *vm, u8 vector);
+/* IOREGSEL/IOWIN at offset of the page, 32-bit accesses; they take
+ * vm->lock and kick the VCPUs themselves. */
+void ioapic_mmio_read(struct vm *vm, u32 offset, u32 *val);
+void ioapic_mmio_write(struct vm *vm, u32 offset, u32 val);
+/* Kicks the VCPUs interrupts were sent to under vm->lock; call without it. */
+void vmm_irq_kick(struct vm *vm);
+
+/* ---- pic.c ---- */
+
+void pic_reset(struct vm *vm);
+/* Ports 0x20, 0x21, 0xa0, 0xa1, 0x4d0, 0x4d1: true if handled.  vm->lock. */
+bool pic_io(struct vm *vm, u16 port, bool in, u32 *val);
+
+/* ---- cmos.c ---- */
+
+/* The clock reads epoch (seconds since 1970, UTC) now.  vm->lock. */
+void cmos_reset(struct vm *vm, u64 epoch);
+/* Ports 0x70, 0x71: true if handled.  vm->lock. */
+bool cmos_io(struct vm *vm, u16 port, bool in, u32 *val);
 
 /* ---- decode.c ---- */
 
@@ -221,7 +297,7 @@ struct mmio_insn {
 /* Fetches and decodes the instruction at RIP: 0, or -EINVAL for one an
  * MMIO access may not be (the VM is then crashed by the caller). */
 int decode_mmio(struct vcpu *v, struct mmio_insn *out);
-/* Handles an NPF at gpa in the APIC page: decode, emulate, advance RIP.
+/* Handles an NPF at gpa in the APIC or I/O APIC page: decode, emulate, advance RIP.
  * 0, or a negative errno with the VM crashed. */
 int vmm_mmio(struct vcpu *v, u64 gpa);
 /* Guest-virtual to guest-physical through the guest's own page tables
@@ -231,6 +307,8 @@ int vmm_gva_to_gpa(struct vcpu *v, u64 gva, u64 *gpa);
 /* ---- uart.c ---- */
 
 int uart_init(struct vm *vm);
+/* Registers back to their power-on values, the output ring kept. */
+void uart_reset(struct vm *vm);
 void uart_fini(struct vm *vm);
 /* An access to ports 0x3f8..0x3ff: true if handled. */
 bool uart_io(struct vm *vm, u16 port, bool in, u32 *val);

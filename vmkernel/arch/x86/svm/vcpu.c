@@ -22,11 +22,11 @@
  * stays the host's: XSETBV is #UD in a guest.
  *
  * Nested page tables: guest RAM is mapped page by page from vm->ram (a
- * 2 MiB leaf where the host block allows), the local APIC's page is left
- * not present (its accesses fault to vmm_mmio), and every other
- * guest-physical page below 4 GiB maps one page of the VM's that reads
- * as all-ones, read-only, through one shared table whose entries all
- * point at it: reads there cost no exit and see what a bus with nothing
+ * 2 MiB leaf where the host block allows), the local APIC's page and the
+ * I/O APIC's are left not present (their accesses fault to vmm_mmio),
+ * and every other guest-physical page below 4 GiB maps one page of the
+ * VM's that reads as all-ones, read-only, through one shared table whose
+ * entries all point at it: reads there cost no exit and see what a bus with nothing
  * on it answers, and each write faults and is absorbed (vmm_mmio decodes
  * it and steps over it).  So a guest that writes everywhere changes only
  * its own RAM.  Above 4 GiB nothing is mapped: a guest that goes there
@@ -251,8 +251,12 @@ static int npt_build(struct svm_npt *n, struct vm *vm)
 		*e = pa_addr(vm->ram[i]) | PT_NPT_LEAF;
 		i++;
 	}
-	/* The APIC's page: a table of its own, its entry not present. */
+	/* The APICs' pages: a table of their own, their entries not present. */
 	e = pagetable_entry(&pg, n->root, levels, GPA_APIC, 1);
+	if (!e)
+		return -ENOMEM;
+	*e = 0;
+	e = pagetable_entry(&pg, n->root, levels, IOAPIC_GPA, 1);
 	if (!e)
 		return -ENOMEM;
 	*e = 0;
@@ -271,7 +275,8 @@ static int npt_build(struct svm_npt *n, struct vm *vm)
 			continue;
 		pt = npt_virt(n, *e & PTE_ADDR);
 		for (u32 k = 0; k < 512; k++)
-			if (!(pt[k] & PTE_P) && g + ((u64)k << PAGE_SHIFT) != GPA_APIC)
+			if (!(pt[k] & PTE_P) && g + ((u64)k << PAGE_SHIFT) != GPA_APIC &&
+			    g + ((u64)k << PAGE_SHIFT) != IOAPIC_GPA)
 				pt[k] = n->ones_pa | PT_NPT_RO_LEAF;
 	}
 	return 0;
@@ -307,9 +312,9 @@ int virt_vm_init(struct vm *vm)
 	vm->npt = n;
 	n->vm = vm;
 	/* One table per 2 MiB of RAM at most, one directory per GiB below
-	 * 4 GiB, the levels above, the APIC's table, the all-ones page and
-	 * its shared table. */
-	n->max = (u32)(vm->ram_bytes / SZ_2M) + 4 + 5 + 4;
+	 * 4 GiB, the levels above, the APICs' two tables, the all-ones page
+	 * and its shared table. */
+	n->max = (u32)(vm->ram_bytes / SZ_2M) + 4 + 5 + 5;
 	n->tables_order = page_order_for((u64)n->max * sizeof(u64 *));
 	n->tables = heap_alloc_pages(svm_heap(), n->tables_order);
 	if (!n->tables) {
