@@ -45,6 +45,7 @@ VMK_VMM_SRCS := \
 	vmkernel/vmm/uart.c \
 	vmkernel/vmm/lapic.c \
 	vmkernel/vmm/ioapic.c \
+	vmkernel/vmm/backdoor.c \
 	vmkernel/vmm/decode.c \
 	vmkernel/vmm/guestmem.c
 

@@ -56,7 +56,7 @@
 #define MSR_PAT			0x00000277
 #define MSR_MTRR_DEF_TYPE	0x000002ff
 
-static u32 vcpu_tsc_khz;
+static u32 vcpu_tsc_khz_cached;
 
 u64 vcpu_reg(struct vcpu *v, enum vcpu_reg r)
 {
@@ -114,24 +114,29 @@ void vcpu_sipi(struct vcpu *v, u8 vector)
 
 /* ---- CPUID ---- */
 
+u32 vcpu_tsc_khz(void)
+{
+	if (!READ_ONCE(vcpu_tsc_khz_cached)) {
+		struct vmk_info info;
+
+		arch_fill_info(&info);
+		WRITE_ONCE(vcpu_tsc_khz_cached, (u32)info.tsc_khz);
+	}
+	return READ_ONCE(vcpu_tsc_khz_cached);
+}
+
 static void vcpu_cpuid(struct vcpu *v)
 {
 	u32 leaf = (u32)v->regs[VCPU_RAX], sub = (u32)v->regs[VCPU_RCX];
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 
-	if (!vcpu_tsc_khz) {
-		struct vmk_info info;
-
-		arch_fill_info(&info);
-		vcpu_tsc_khz = (u32)info.tsc_khz;
-	}
 	if (leaf >= 0x40000000 && leaf < 0x40000100) {
 		if (leaf == 0x40000000)
 			/* "VMwareVMware" */
 			r = (struct cpuid_regs){ 0x40000010, 0x61774d56, 0x4d566572,
 						 0x65726177 };
 		else if (leaf == 0x40000010)
-			r = (struct cpuid_regs){ vcpu_tsc_khz, VCPU_APIC_BUS_KHZ, 0, 0 };
+			r = (struct cpuid_regs){ vcpu_tsc_khz(), VCPU_APIC_BUS_KHZ, 0, 0 };
 	} else {
 		r = cpuid(leaf, sub);
 		switch (leaf) {
@@ -250,6 +255,10 @@ static void vcpu_io(struct vcpu *v, const struct vcpu_exit *e)
 	}
 	if (!e->io.in && port == VCPU_PORT_DEBUG_EXIT) {
 		vm_power_off(vm, val, "the guest wrote its exit code to port 0xf4");
+		virt_vcpu_set_rip(v, e->io.next_rip);
+		return;
+	}
+	if (backdoor_io(v, port, e->io.size, e->io.in)) {
 		virt_vcpu_set_rip(v, e->io.next_rip);
 		return;
 	}

@@ -187,6 +187,8 @@ struct vm {
 	struct cmos cmos;
 	u32 irq_kick;			/* VCPUs whose APIC got an interrupt under
 					 * vm->lock, kicked once it is dropped (any CPU) */
+	u32 power_request;		/* VMK_POWEROP_* for the guest's tools; vm->lock */
+	bool tools_seen;		/* the guest polled POWEROP; vm->lock */
 };
 
 /* ---- vm.c ---- */
@@ -216,6 +218,15 @@ void vcpu_kick(struct vcpu *v);
 void vcpu_init_signal(struct vcpu *v);
 void vcpu_sipi(struct vcpu *v, u8 vector);
 u64 vcpu_reg(struct vcpu *v, enum vcpu_reg r);
+/* The TSC rate the guest is told (CPUID 0x40000010, the backdoor's GETHZ). */
+u32 vcpu_tsc_khz(void);
+
+/* ---- backdoor.c ---- */
+
+/* An I/O exit on the VMware backdoor port: answered in the guest's
+ * registers and true, or false if it is no backdoor call.  Takes
+ * vm->lock itself. */
+bool backdoor_io(struct vcpu *v, u16 port, u8 size, bool in);
 void vcpu_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val);
 
 /* ---- lapic.c ---- */
