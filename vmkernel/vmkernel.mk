@@ -45,6 +45,8 @@ VMK_VMM_SRCS := \
 	vmkernel/vmm/uart.c \
 	vmkernel/vmm/lapic.c \
 	vmkernel/vmm/ioapic.c \
+	vmkernel/vmm/pic.c \
+	vmkernel/vmm/cmos.c \
 	vmkernel/vmm/decode.c \
 	vmkernel/vmm/guestmem.c
 

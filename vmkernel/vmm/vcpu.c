@@ -11,9 +11,10 @@
  *            and APIC bus rates in kHz, as ESX does
  *   MSRs     the APIC's to lapic_msr(); TSC, PAT, MISC_ENABLE, the MTRRs
  *            and a few others emulated; anything else is #GP
- *   ports    COM1; 0xf4, the debug exit (`outl(code, 0xf4)` powers the VM
- *            off with that code); the PICs' and every other port absorb
- *            writes and read as all-ones
+ *   ports    COM1, the 8259s and ELCR (pic.c), the RTC (cmos.c); 0xf4,
+ *            the debug exit (`outl(code, 0xf4)` powers the VM off with
+ *            that code); every other port absorbs writes and reads as
+ *            all-ones
  *   HLT      the world waits until an interrupt is pending: an idle VM
  *            costs its CPU nothing
  *   NPF      in the APIC page, or a write where nothing is below 4 GiB:
@@ -254,7 +255,9 @@ static void vcpu_io(struct vcpu *v, const struct vcpu_exit *e)
 		return;
 	}
 	spin_lock(&vm->lock);
-	handled = uart_io(vm, port, e->io.in, &val);
+	handled = uart_io(vm, port, e->io.in, &val) ||
+		  pic_io(vm, port, e->io.in, &val) ||
+		  cmos_io(vm, port, e->io.in, &val);
 	spin_unlock(&vm->lock);
 	vmm_irq_kick(vm);
 	if (!handled && e->io.in)

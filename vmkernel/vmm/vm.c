@@ -615,6 +615,9 @@ s64 vm_create(const struct vmk_vm_config *c)
 		vm->group = NULL;
 		goto error_pool;
 	}
+	ioapic_reset(vm);
+	pic_reset(vm);
+	cmos_reset(vm, 0);
 	err = vm_ram_alloc(vm);
 	if (!err)
 		err = uart_init(vm);
@@ -739,6 +742,8 @@ s64 vm_start(u32 id, const struct vmk_vm_boot *b)
 		WRITE_ONCE(v->run_state, i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI);
 	}
 	ioapic_reset(vm);
+	pic_reset(vm);
+	cmos_reset(vm, b->rtc_epoch);
 	virt_vcpu_boot(vm->vcpu[0], b);
 	vm->exit_code = 0;
 	vm->reason[0] = '\0';

@@ -162,7 +162,8 @@ struct pic {
 struct cmos {
 	u8 index;
 	u8 ram[128];			/* status and plain bytes; the clock's own are computed */
-	s64 offset;			/* seconds since 1970 = offset + uptime seconds */
+	u64 epoch;			/* the clock read this (seconds since 1970, UTC) */
+	u64 epoch_ns;			/* at this arch_now_ns() */
 };
 
 struct vm {
