@@ -47,6 +47,7 @@ VMK_VMM_SRCS := \
 	vmkernel/vmm/ioapic.c \
 	vmkernel/vmm/pic.c \
 	vmkernel/vmm/cmos.c \
+	vmkernel/vmm/power.c \
 	vmkernel/vmm/decode.c \
 	vmkernel/vmm/guestmem.c
 
