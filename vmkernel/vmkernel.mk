@@ -46,6 +46,9 @@ VMK_VMM_SRCS := \
 	vmkernel/vmm/lapic.c \
 	vmkernel/vmm/ioapic.c \
 	vmkernel/vmm/backdoor.c \
+	vmkernel/vmm/pic.c \
+	vmkernel/vmm/cmos.c \
+	vmkernel/vmm/power.c \
 	vmkernel/vmm/decode.c \
 	vmkernel/vmm/guestmem.c
 

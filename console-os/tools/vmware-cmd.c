@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,6 +347,7 @@ static int power_on(const char *arg, int reset)
 	static struct linux_load lx;
 	struct multiboot_write writes[MULTIBOOT_MAX_WRITES];
 	const struct vmk_vm_boot *boot;
+	struct vmk_vm_boot start_boot;
 	unsigned int nwrites;
 	char err[512], env[32], *kernel, *module = NULL;
 	const char *modname;
@@ -451,8 +453,10 @@ load:
 		failed("start: load", v.name, r, v.memsize_mb);
 		goto out_destroy;
 	}
-	r = vmkdev_call(PROG, VMK_CALL_VM_START, (vmk_u64)id, (uintptr_t)boot,
-			sizeof(*boot));
+	start_boot = *boot;
+	start_boot.rtc_epoch = (vmk_u64)time(NULL);
+	r = vmkdev_call(PROG, VMK_CALL_VM_START, (vmk_u64)id, (uintptr_t)&start_boot,
+			sizeof(start_boot));
 	if (r < 0) {
 		failed("start", v.name, r, v.memsize_mb);
 		goto out_destroy;
@@ -507,13 +511,79 @@ static int cmd_getstate(int argc, char **argv)
 	return 0;
 }
 
+/* Takes `-t SECONDS` out of argv (how long a soft stop or reset waits for
+ * the guest): the seconds, or -1 for a bad value. */
+#define SOFT_WAIT_DEFAULT	60
+static int soft_wait_arg(int *argc, char **argv)
+{
+	int secs = SOFT_WAIT_DEFAULT;
+
+	for (int i = 1; i < *argc; i++) {
+		char *end;
+		long t;
+
+		if (strcmp(argv[i], "-t"))
+			continue;
+		if (i + 1 >= *argc)
+			return -1;
+		t = strtol(argv[i + 1], &end, 10);
+		if (*end || end == argv[i + 1] || t < 1 || t > 3600)
+			return -1;
+		secs = (int)t;
+		for (int k = i; k + 2 <= *argc; k++)
+			argv[k] = argv[k + 2];
+		*argc -= 2;
+		break;
+	}
+	return secs;
+}
+
+/*
+ * Waits up to secs for the guest to finish what its tools were asked:
+ * for a stop, that the VM is no longer running; for a reset, that it
+ * started again (started_ns moves on).  Progress every 5 s.  1 when done.
+ */
+static int soft_wait(vmk_u32 id, const struct vmk_vm_info *before, int secs, bool reboot)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int shown = 0;;) {
+		struct vmk_vm_info vi;
+		int waited;
+
+		if (vm_info(id, &vi) < 0)
+			return 0;
+		if (!reboot && vi.state != VMK_VM_RUNNING)
+			return 1;
+		if (reboot && vi.state == VMK_VM_RUNNING && vi.started_ns != before->started_ns)
+			return 1;
+		if (reboot && vi.state != VMK_VM_RUNNING)
+			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		waited = (int)(t.tv_sec - t0.tv_sec);
+		if (waited >= secs)
+			return 0;
+		if (waited / 5 > shown) {
+			shown = waited / 5;
+			printf("%s: waiting for %s's guest to %s (%d s of %d)\n", PROG,
+			       before->name, reboot ? "reboot" : "power off", waited, secs);
+			fflush(stdout);
+		}
+		usleep(200000);
+	}
+}
+
 static int cmd_stop(int argc, char **argv)
 {
 	struct vmk_vm_info vi;
 	vmk_u32 id;
 	unsigned mode = VMK_VM_STOP_SOFT;
+	int secs = soft_wait_arg(&argc, argv);
 	int64_t r;
 
+	if (secs < 0)
+		return usage_error("%s", "-t SECONDS: 1 to 3600");
 	if (argc == 3) {
 		if (!strcmp(argv[2], "hard"))
 			mode = VMK_VM_STOP_HARD;
@@ -531,14 +601,65 @@ static int cmd_stop(int argc, char **argv)
 	r = vmkdev_call(PROG, VMK_CALL_VM_STOP, id, mode, 0);
 	if (r < 0)
 		return failed("stop", vi.name, r, vi.memsize_mb);
+	/* A guest whose tools run was asked to power off: it is still up. */
+	if (mode == VMK_VM_STOP_SOFT) {
+		struct vmk_vm_info now;
+
+		if (vm_info(id, &now) >= 0 && now.state == VMK_VM_RUNNING) {
+			printf("%s: asked %s's guest to power off\n", PROG, vi.name);
+			fflush(stdout);
+			if (soft_wait(id, &vi, secs, false)) {
+				printf("%s: stopped %s (soft: the guest powered off)\n", PROG,
+				       vi.name);
+				return 0;
+			}
+			fprintf(stderr, "%s: stop %s: the guest did not power off within %d s: "
+				"stopping it hard\n", PROG, vi.name, secs);
+			r = vmkdev_call(PROG, VMK_CALL_VM_STOP, id, VMK_VM_STOP_HARD, 0);
+			if (r < 0 && r != -EBUSY)
+				return failed("stop", vi.name, r, vi.memsize_mb);
+			mode = VMK_VM_STOP_HARD;
+		}
+	}
 	printf("%s: stopped %s (%s)\n", PROG, vi.name, mode ? "hard" : "soft");
 	return 0;
 }
 
 static int cmd_reset(int argc, char **argv)
 {
+	int secs = soft_wait_arg(&argc, argv);
+
+	if (secs < 0)
+		return usage_error("%s", "-t SECONDS: 1 to 3600");
+	if (argc == 3 && !strcmp(argv[2], "soft")) {
+		struct vmk_vm_info vi;
+		vmk_u32 id = resolve_vm(argv[1], &vi);
+		int64_t r;
+
+		if (!id)
+			return 1;
+		r = vmkdev_call(PROG, VMK_CALL_VM_RESET, id, VMK_VM_RESET_SOFT, 0);
+		if (r == -ENOTSUP) {
+			fprintf(stderr, "%s: reset %s: its guest's tools are not running: "
+				"resetting it hard\n", PROG, vi.name);
+		} else if (r < 0) {
+			return failed("reset", vi.name, r, vi.memsize_mb);
+		} else {
+			printf("%s: asked %s's guest to reboot\n", PROG, vi.name);
+			fflush(stdout);
+			if (soft_wait(id, &vi, secs, true)) {
+				printf("%s: reset %s (soft: the guest rebooted)\n", PROG, vi.name);
+				return 0;
+			}
+			fprintf(stderr, "%s: reset %s: the guest did not reboot within %d s: "
+				"resetting it hard\n", PROG, vi.name, secs);
+		}
+		argc--;
+	} else if (argc == 3 && !strcmp(argv[2], "hard")) {
+		argc--;
+	}
 	if (argc != 2)
-		return usage_error("%s", "one VM (.vmx file or registered name)");
+		return usage_error("%s", "one VM (.vmx file or registered name), soft or hard");
 	/* As a power cycle: the same VM, its kernel loaded again from its
 	 * .vmx, which is needed for that. */
 	return power_on(argv[1], 1);
@@ -940,11 +1061,15 @@ static const struct command commands[] = {
 	  "  bzImage gets its initrd (kernel.initrd), an e820 map and an MP table, and\n"
 	  "  starts at its 64-bit entry.  A powered-off or crashed VM of the same name\n"
 	  "  is replaced; a running one is refused.\n" },
-	{ "stop", cmd_stop, "VM [soft|hard]",
-	  "  Powers the VM off: soft (default) at its VCPUs' next exit, hard at once.\n" },
-	{ "reset", cmd_reset, "VMX|NAME",
-	  "  Power-cycles the VM: the same VM id, RAM cleared, the kernel loaded again\n"
-	  "  from its .vmx and started.\n" },
+	{ "stop", cmd_stop, "VM [soft|hard] [-t SECONDS]",
+	  "  Powers the VM off: hard at once; soft (default) through its guest's tools\n"
+	  "  when they run (waiting up to SECONDS, default 60, then hard), otherwise at\n"
+	  "  its VCPUs' next exit.\n" },
+	{ "reset", cmd_reset, "VMX|NAME [soft|hard] [-t SECONDS]",
+	  "  Power-cycles the VM (hard, the default): the same VM id, RAM cleared, the\n"
+	  "  kernel loaded again from its .vmx and started.  soft: its guest's tools\n"
+	  "  reboot it (waiting up to SECONDS, default 60); without tools, or when the\n"
+	  "  guest does not reboot in time, hard.\n" },
 	{ "destroy", cmd_destroy, "VM",
 	  "  Powers the VM off (hard) and removes it from the vmkernel: every page\n"
 	  "  returns.  Its registration, if any, stays.\n" },

@@ -9,7 +9,7 @@
 # /usr/lib/vmkx/guests/.
 
 GUESTS_DIR    := $(O)/guests
-GUESTS        := cpuid msr tsc spin idle crash apic smp hostile
+GUESTS        := cpuid msr tsc spin idle crash apic smp hostile platform
 GUEST_ELFS    := $(patsubst %,$(GUESTS_DIR)/%.elf,$(GUESTS)) $(GUESTS_DIR)/long64.elf
 GUEST_LIB_SRC := $(wildcard tests/guests/lib/*.c tests/guests/lib/*.S)
 GUEST_LIB_OBJ := $(patsubst tests/guests/lib/%,$(GUESTS_DIR)/lib/%.o,$(GUEST_LIB_SRC))

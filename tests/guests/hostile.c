@@ -27,12 +27,14 @@
  *   max_sticky=N           probes above RAM allowed to stick (default 0)
  *   expect_hypervisor=0|1  1: VMMCALL may return (a VMM's backdoor)
  *   resets=0|1             1: try the reset ports (default 0)
+ *   cf9=0|1                0: leave out port 0xcf9, which resets a VM of
+ *                          a platform that models it (default 1)
  */
 #include "guest.h"
 
 const char guest_name[] = "hostile";
 const char *const guest_options[] = {
-	"step", "max_sticky", "expect_hypervisor", "resets", NULL
+	"step", "max_sticky", "expect_hypervisor", "resets", "cf9", NULL
 };
 
 #define APIC_PAGE_END	(APIC_BASE + 0x1000)
@@ -242,7 +244,10 @@ static void check_resets(void)
 		report_skip("resets=0", "reset ports 0xcf9, 0x92, 0x64 ignored");
 		return;
 	}
-	try_reset("reset", 0xcf9, 0x06);
+	if (opts_uint("cf9", 1))
+		try_reset("reset", 0xcf9, 0x06);
+	else
+		report_skip("cf9=0", "reset port 0xcf9 left out");
 	io_in8(0x92, &p92);
 	try_reset("fast reset", 0x92, p92 | 1);
 	try_reset("keyboard controller reset", 0x64, 0xfe);

@@ -2,10 +2,12 @@
 /*
  * idle: a VM that should cost nothing.  It masks the PIC and every local
  * APIC interrupt source (timer stopped, LINT0/LINT1/error masked),
- * disables interrupts, prints "idle: halting" and halts for good.  The
- * suite checks that it is still there after a few seconds and that QEMU
- * spent almost no CPU on it; a VMM should likewise block it in HLT
- * rather than spin.  It prints no summary: it never ends.
+ * prints "idle: halting" and halts with interrupts on, so that nothing
+ * but an interrupt that never comes could wake it (halting with them off
+ * would be a power-off on a platform that treats it so).  The suite
+ * checks that it is still there after a few seconds and that QEMU spent
+ * almost no CPU on it; a VMM should likewise block it in HLT rather than
+ * spin.  It prints no summary: it never ends.
  *
  * No options.
  */
@@ -23,5 +25,5 @@ void guest_main(void)
 	cli();
 	print("idle: halting\n");
 	for (;;)
-		asm volatile("hlt");
+		sti_hlt();
 }

@@ -117,8 +117,9 @@ s64 vm_stop(u32 id, u32 how)
 	return 0;
 }
 
-s64 vm_reset(u32 id)
+s64 vm_reset(u32 id, u32 how)
 {
+	(void)how;
 	vm_calls++;
 	vm_last_id = id;
 	return 0;

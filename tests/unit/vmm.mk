@@ -24,3 +24,15 @@ $(UNIT_DIR)/test_ioapic: UNIT_EXTRA_CFLAGS += -Ivmkernel/vmm
 $(UNIT_DIR)/test_uart: $(VMM_TEST_DEPS) vmkernel/vmm/uart.c vmkernel/vmm/ioapic.c \
 	vmkernel/vmm/lapic.c vmkernel/kernel/timer.c
 $(UNIT_DIR)/test_uart: UNIT_EXTRA_CFLAGS += -Ivmkernel/vmm
+
+$(UNIT_DIR)/test_pic: $(VMM_TEST_DEPS) vmkernel/vmm/pic.c vmkernel/vmm/ioapic.c \
+	vmkernel/vmm/lapic.c vmkernel/kernel/timer.c
+$(UNIT_DIR)/test_pic: UNIT_EXTRA_CFLAGS += -Ivmkernel/vmm
+
+$(UNIT_DIR)/test_cmos: $(VMM_TEST_DEPS) vmkernel/vmm/cmos.c vmkernel/vmm/ioapic.c \
+	vmkernel/vmm/lapic.c vmkernel/kernel/timer.c
+$(UNIT_DIR)/test_cmos: UNIT_EXTRA_CFLAGS += -Ivmkernel/vmm
+
+$(UNIT_DIR)/test_power: $(VMM_TEST_DEPS) vmkernel/vmm/power.c vmkernel/vmm/ioapic.c \
+	vmkernel/vmm/lapic.c vmkernel/kernel/timer.c
+$(UNIT_DIR)/test_power: UNIT_EXTRA_CFLAGS += -Ivmkernel/vmm

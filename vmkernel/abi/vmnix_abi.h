@@ -232,7 +232,10 @@ enum vmk_call {
 				 * RAM, while the VM is LOADING */
 	VMK_CALL_VM_START,	/* (VM id, gpa of vmk_vm_boot, size) -> 0 */
 	VMK_CALL_VM_STOP,	/* (VM id, VMK_VM_STOP_*) -> 0 once its VCPUs stopped */
-	VMK_CALL_VM_RESET,	/* (VM id) -> 0: stopped, RAM cleared, LOADING again */
+	VMK_CALL_VM_RESET,	/* (VM id, VMK_VM_RESET_*) -> 0: HARD: stopped, RAM
+				 * cleared, LOADING again; SOFT: its guest's
+				 * tools are asked to reboot it (-ENOTSUP
+				 * if they have not been seen) */
 	VMK_CALL_VM_DESTROY,	/* (VM id) -> 0 once every page is returned */
 	VMK_CALL_VM_INFO,	/* (VM id, gpa of vmk_vm_info, size) -> 0 */
 	VMK_CALL_VM_NEXT,	/* (VM id or 0) -> the next VM's id, 0 at the end */
@@ -589,8 +592,10 @@ struct vmk_module_file {
  *   VM_WRITE    the console's loader writes the guest's image into RAM
  *   VM_START    the boot VCPU starts from vmk_vm_boot: RUNNING; the other
  *               VCPUs wait for INIT/SIPI from it
- *   (guest)     the debug-exit port, or a triple fault with reboot off,
- *               ends it: OFF (with exit_code) or CRASHED (with reason)
+ *   (guest)     the debug-exit port, or every VCPU halted with interrupts
+ *               off, ends it: OFF (with exit_code); a triple fault:
+ *               CRASHED (with reason); a reset through port 0xcf9
+ *               starts it again from its boot image, still RUNNING
  *   VM_STOP     RUNNING -> OFF;  VM_RESET: any -> LOADING (RAM cleared)
  *   VM_DESTROY  every page and world returned; the id is gone
  *
@@ -695,8 +700,14 @@ enum vmk_vm_exit_kind {
 #define VMK_VM_EXIT_KIND_NAMES \
 	{ "io", "mmio", "msr", "cpuid", "hlt", "intr", "window", "npf", "other" }
 
-#define VMK_VM_STOP_SOFT	0	/* at the VCPUs' next exit */
+#define VMK_VM_STOP_SOFT	0	/* at the VCPUs' next exit; or, once the
+					 * guest's tools polled POWEROP, by
+					 * asking them (the VM stays RUNNING
+					 * until its guest powers off) */
 #define VMK_VM_STOP_HARD	1	/* now, waking halted VCPUs */
+
+#define VMK_VM_RESET_HARD	0	/* what VM_RESET always did */
+#define VMK_VM_RESET_SOFT	1	/* ask the guest's tools to reboot it */
 
 struct vmk_vm_info {
 	vmk_u32 id;
@@ -713,7 +724,8 @@ struct vmk_vm_info {
 				 * tables, control blocks, stacks */
 	vmk_u64 exits[VMK_VM_EXIT_KINDS];
 	vmk_u64 used_ns;	/* its VCPUs' time running */
-	vmk_u64 started_ns;	/* vmkernel uptime at VM_START, 0 before */
+	vmk_u64 started_ns;	/* vmkernel uptime at VM_START or at the
+				 * guest's last reset (port 0xcf9), 0 before */
 	vmk_u64 serial_head;	/* bytes its COM1 has ever written */
 	vmk_u64 now_ns;		/* the vmkernel's clock at this snapshot */
 	char reason[96];	/* OFF or CRASHED: why, one line */

@@ -371,7 +371,7 @@ s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 	case VMK_CALL_VM_STOP:
 		return vm_id_ok(a0) ? vm_stop((u32)a0, (u32)MIN(a1, 2ULL)) : -ENOENT;
 	case VMK_CALL_VM_RESET:
-		return vm_id_ok(a0) ? vm_reset((u32)a0) : -ENOENT;
+		return vm_id_ok(a0) ? vm_reset((u32)a0, (u32)MIN(a1, 2ULL)) : -ENOENT;
 	case VMK_CALL_VM_DESTROY:
 		return vm_id_ok(a0) ? vm_destroy((u32)a0) : -ENOENT;
 	case VMK_CALL_VM_INFO:

@@ -11,11 +11,14 @@
  *            and APIC bus rates in kHz, as ESX does
  *   MSRs     the APIC's to lapic_msr(); TSC, PAT, MISC_ENABLE, the MTRRs
  *            and a few others emulated; anything else is #GP
- *   ports    COM1; 0xf4, the debug exit (`outl(code, 0xf4)` powers the VM
- *            off with that code); the PICs' and every other port absorb
- *            writes and read as all-ones
+ *   ports    COM1, the 8259s and ELCR (pic.c), the RTC (cmos.c); 0xf4,
+ *            the debug exit (`outl(code, 0xf4)` powers the VM off with
+ *            that code); every other port absorbs writes and reads as
+ *            all-ones
  *   HLT      the world waits until an interrupt is pending: an idle VM
- *            costs its CPU nothing
+ *            costs its CPU nothing; with interrupts off it waits for
+ *            INIT only, and once every VCPU does so the VM is off
+ *   0xcf9    a write with bit 2 set resets the VM (vm.c, power.c)
  *   NPF      in the APIC page, or a write where nothing is below 4 GiB:
  *            emulated (vmm_mmio: the write is dropped); above 4 GiB a crash
  *   the rest SHUTDOWN (triple fault) crashes the VM; VMMCALL is #UD; any
@@ -41,6 +44,8 @@
 #define VCPU_APIC_BUS_KHZ	1000000U
 
 #define VCPU_PORT_DEBUG_EXIT	0xf4
+#define VCPU_PORT_RESET		0xcf9
+#define RFLAGS_IF		(1ULL << 9)
 #define VEC_UD			6
 #define VEC_GP			13
 
@@ -243,7 +248,7 @@ static void vcpu_io(struct vcpu *v, const struct vcpu_exit *e)
 	u16 port = e->io.port;
 	u32 mask = e->io.size >= 4 ? 0xffffffffU : (1U << (8 * e->io.size)) - 1;
 	u32 val = (u32)v->regs[VCPU_RAX] & mask;
-	bool handled;
+	bool handled, reset = false;
 
 	if (e->io.string) {
 		struct vcpu_sregs s;
@@ -263,9 +268,17 @@ static void vcpu_io(struct vcpu *v, const struct vcpu_exit *e)
 		return;
 	}
 	spin_lock(&vm->lock);
-	handled = uart_io(vm, port, e->io.in, &val);
+	handled = uart_io(vm, port, e->io.in, &val) ||
+		  pic_io(vm, port, e->io.in, &val) ||
+		  cmos_io(vm, port, e->io.in, &val);
+	if (!handled && port == VCPU_PORT_RESET && e->io.size == 1) {
+		reset = power_cf9(vm, e->io.in, &val);
+		handled = true;
+	}
 	spin_unlock(&vm->lock);
 	vmm_irq_kick(vm);
+	if (reset)
+		vm_guest_reset(vm);
 	if (!handled && e->io.in)
 		val = 0xffffffffU;	/* no device: the bus floats */
 	if (e->io.in) {
@@ -289,7 +302,7 @@ static void vcpu_inject(struct vcpu *v)
 		return;
 	}
 	virt_vcpu_get_sregs(v, &s);
-	if (!(s.rflags & (1ULL << 9)) || s.irq_shadow) {
+	if (!(s.rflags & RFLAGS_IF) || s.irq_shadow) {
 		virt_vcpu_want_window(v, true);
 		return;
 	}
@@ -325,6 +338,28 @@ static bool vcpu_ready(struct vcpu *v)
 		vcpu_wait(v);
 		return false;
 	}
+	if (vm->resetting) {
+		/* The guest reset the VM: each VCPU stops where it is and waits
+		 * for a SIPI; the last one to see it restores RAM and starts
+		 * the boot VCPU (vm.c). */
+		bool last;
+
+		if (v->reset_gen == vm->reset_gen) {
+			vcpu_wait(v);
+			return false;
+		}
+		v->reset_gen = vm->reset_gen;
+		v->init_pending = false;
+		v->sipi_vector = 0;
+		v->boot_pending = false;
+		WRITE_ONCE(v->run_state, VCPU_WAIT_SIPI);
+		last = ++vm->reset_acks == vm->nvcpus;
+		spin_unlock(&vm->lock);
+		lapic_reset(v, v->index == 0);
+		if (last)
+			vm_guest_reset_finish(v);
+		return false;
+	}
 	if (v->init_pending) {
 		/* INIT: the VCPU waits for a SIPI, its APIC reset. */
 		v->init_pending = false;
@@ -333,9 +368,15 @@ static bool vcpu_ready(struct vcpu *v)
 		lapic_reset(v, v->index == 0);
 		return false;
 	}
-	if (v->run_state == VCPU_WAIT_SIPI) {
+	if (v->run_state == VCPU_WAIT_SIPI || v->run_state == VCPU_HALTED_OFF) {
 		vcpu_wait(v);
 		return false;
+	}
+	if (v->boot_pending) {
+		v->boot_pending = false;
+		v->pat = 0x0007040600070406ULL;
+		v->misc_enable = 1;
+		virt_vcpu_boot(v, &vm->boot);
 	}
 	if (v->sipi_vector & VCPU_SIPI_PENDING) {
 		virt_vcpu_sipi(v, (u8)v->sipi_vector);
@@ -400,6 +441,21 @@ static void vcpu_npf(struct vcpu *v, const struct vcpu_exit *e)
 		 s.rip);
 }
 
+/* HLT with interrupts off: nothing but INIT wakes the VCPU, and when no
+ * VCPU can run again the VM is off (power.c). */
+static void vcpu_halt_off(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	bool off;
+
+	spin_lock(&vm->lock);
+	WRITE_ONCE(v->run_state, VCPU_HALTED_OFF);
+	off = !vm->resetting && power_all_halted(vm);
+	spin_unlock(&vm->lock);
+	if (off)
+		vm_power_off(vm, 0, "the guest halted every VCPU");
+}
+
 static void vcpu_handle(struct vcpu *v, const struct vcpu_exit *e)
 {
 	struct vcpu_sregs s;
@@ -423,7 +479,10 @@ static void vcpu_handle(struct vcpu *v, const struct vcpu_exit *e)
 	case VCPU_EXIT_HLT:
 		virt_vcpu_get_sregs(v, &s);
 		virt_vcpu_set_rip(v, s.rip + 1);
-		WRITE_ONCE(v->run_state, VCPU_HALTED);
+		if (s.rflags & RFLAGS_IF)
+			WRITE_ONCE(v->run_state, VCPU_HALTED);
+		else
+			vcpu_halt_off(v);
 		break;
 	case VCPU_EXIT_NPF:
 		vcpu_npf(v, e);

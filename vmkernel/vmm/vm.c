@@ -122,10 +122,12 @@ int vm_write(struct vm *vm, u64 gpa, const void *src, u64 len)
 }
 
 /* The RAM map: a host page per guest frame, then a byte per 2 MiB chunk
- * saying whether that chunk is one block of the arena. */
+ * saying whether that chunk is one block of the arena, then a bit per
+ * guest frame saying whether VM_WRITE loaded it (the boot image). */
 static u64 vm_ram_map_bytes(u64 npages)
 {
-	return npages * sizeof(paddr_t) + npages / VM_CHUNK_PAGES + 1;
+	return npages * sizeof(paddr_t) + npages / VM_CHUNK_PAGES + 1 +
+	       (npages + 7) / 8;
 }
 
 static u8 *vm_ram_big(struct vm *vm)
@@ -161,6 +163,64 @@ static void vm_ram_free(struct vm *vm)
 			page_order_for(vm_ram_map_bytes(npages)));
 	vm->pages -= 1U << page_order_for(vm_ram_map_bytes(npages));
 	vm->ram = NULL;
+	vm->loaded = NULL;
+}
+
+/* ---- the boot image (power.c says what it is) ---- */
+
+static void vm_image_free(struct vm *vm)
+{
+	if (!vm->image)
+		return;
+	for (u64 i = 0; i < vm->image_pages; i++)
+		page_free(mem_arena(), vm->image[i], 0);
+	vm->pages -= vm->image_pages;
+	heap_free_pages(vm_heap(), vm->image, vm->image_order);
+	vm->pages -= 1U << vm->image_order;
+	vm->image = NULL;
+	vm->image_pages = 0;
+}
+
+/* At VM_START: a copy of every page the loader wrote.  cpu_lock held, no
+ * VCPU running.  0, or -ENOMEM with nothing kept and the reason logged. */
+static int vm_image_save(struct vm *vm)
+{
+	struct page_arena *a = mem_arena();
+	u64 n = power_loaded_pages(vm), npages = vm->ram_bytes >> PAGE_SHIFT;
+	u64 free = page_free_count(a), k = 0;
+
+	vm_image_free(vm);
+	if (!n)
+		return 0;
+	vm->image_order = page_order_for(n * sizeof(paddr_t));
+	if (vm->image_order > PAGE_MAX_ORDER ||
+	    n + (1ULL << vm->image_order) + VM_MARGIN_PAGES > free)
+		goto error_nomem;
+	vm->image = heap_alloc_pages(vm_heap(), vm->image_order);
+	if (!vm->image)
+		goto error_nomem;
+	vm->pages += 1U << vm->image_order;
+	for (u64 g = 0; g < npages && k < n; g++) {
+		paddr_t p;
+
+		if (!power_page_loaded(vm, g))
+			continue;
+		if (page_alloc(a, 0, &p))
+			goto error_free;
+		vm->image[k++] = p;
+		vm->image_pages = k;
+		vm->pages++;
+		memcpy(page_va(a, p), page_va(a, vm->ram[g]), PAGE_SIZE);
+	}
+	return 0;
+
+error_free:
+	vm_image_free(vm);
+error_nomem:
+	log_warn("vm %u (%s): not enough vmkernel memory to keep its boot image for "
+		 "reboots: %lu pages (%lu KiB), %lu MiB free", vm->id, vm->name, n,
+		 n << (PAGE_SHIFT - 10), (free << PAGE_SHIFT) >> 20);
+	return -ENOMEM;
 }
 
 static void vm_ram_clear(struct vm *vm)
@@ -185,6 +245,7 @@ static int vm_ram_alloc(struct vm *vm)
 		return -ENOMEM;
 	vm->pages += 1U << order;
 	big = vm_ram_big(vm);
+	vm->loaded = big + npages / VM_CHUNK_PAGES + 1;
 	for (u64 i = 0; i < npages;) {
 		paddr_t p;
 
@@ -262,6 +323,67 @@ void vm_crash(struct vm *vm, const char *fmt, ...)
 	spin_unlock(&vm->lock);
 	if (ended)
 		log_warn("vm %u (%s): crashed: %s", vm->id, vm->name, reason);
+}
+
+void vm_guest_reset(struct vm *vm)
+{
+	bool now = false;
+
+	spin_lock(&vm->lock);
+	if (vm->state == VMK_VM_RUNNING && !vm->resetting) {
+		vm->resetting = true;
+		vm->reset_gen++;
+		vm->reset_acks = 0;
+		now = true;
+	}
+	spin_unlock(&vm->lock);
+	if (!now)
+		return;
+	/* Each VCPU sees it at its next look at its state (vcpu.c). */
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		vcpu_kick(vm->vcpu[i]);
+}
+
+void vm_guest_reset_finish(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct page_arena *a = mem_arena();
+	u64 npages = vm->ram_bytes >> PAGE_SHIFT, k = 0;
+	u32 reboots;
+
+	/* Every VCPU waits: RAM is the resetting VCPU's alone.  Its CPU is
+	 * offered to other worlds between blocks, as a large VM takes a
+	 * while. */
+	for (u64 g = 0; g < npages; g++) {
+		void *dst = page_va(a, vm->ram[g]);
+
+		if (power_page_loaded(vm, g) && k < vm->image_pages)
+			memcpy(dst, page_va(a, vm->image[k++]), PAGE_SIZE);
+		else
+			memset(dst, 0, PAGE_SIZE);
+		if (g % VM_CHUNK_PAGES == VM_CHUNK_PAGES - 1 && cpu_attention()) {
+			virt_vcpu_put(v);
+			cpu_preempt_point();
+		}
+	}
+	spin_lock(&vm->lock);
+	uart_reset(vm);
+	ioapic_reset(vm);
+	pic_reset(vm);
+	vm->cf9 = 0;
+	vm->resetting = false;
+	vm->power_request = VMK_POWEROP_NONE;
+	vm->tools_seen = false;
+	reboots = ++vm->reboots;
+	vm->started_ns = arch_uptime_ns();
+	if (vm->state == VMK_VM_RUNNING) {
+		vm->vcpu[0]->boot_pending = true;
+		WRITE_ONCE(vm->vcpu[0]->run_state, VCPU_RUNNABLE);
+	}
+	spin_unlock(&vm->lock);
+	vcpu_kick(vm->vcpu[0]);
+	log_info("vm %u (%s): reset by its guest (port 0xcf9), boot %u: %lu pages of "
+		 "its boot image restored", vm->id, vm->name, reboots + 1, vm->image_pages);
 }
 
 struct vcpu *vm_vcpu_of(const struct world *w)
@@ -520,6 +642,7 @@ static void vm_free(struct vm *vm)
 {
 	virt_vm_fini(vm);
 	uart_fini(vm);
+	vm_image_free(vm);
 	vm_ram_free(vm);
 	if (vm->group)
 		CHECK(world_group_destroy(vm->group) == 0);
@@ -615,6 +738,9 @@ s64 vm_create(const struct vmk_vm_config *c)
 		vm->group = NULL;
 		goto error_pool;
 	}
+	ioapic_reset(vm);
+	pic_reset(vm);
+	cmos_reset(vm, 0);
 	err = vm_ram_alloc(vm);
 	if (!err)
 		err = uart_init(vm);
@@ -673,6 +799,8 @@ s64 vm_load(u32 id, u64 gpa, const void *src, u64 len)
 		if (err)
 			log_warn("vm %u: write of %lu bytes at 0x%lx is beyond its %lu MB",
 				 id, len, gpa, vm->ram_bytes >> 20);
+		else
+			power_track_write(vm, gpa, len);
 	}
 	spin_unlock(&vm->lock);
 out_unlock:
@@ -721,6 +849,13 @@ s64 vm_start(u32 id, const struct vmk_vm_boot *b)
 	err = vm_wait_parked(vm);
 	if (err)
 		goto out_unlock;
+	/* The boot image, for the guest's resets: its pages count as the
+	 * VM's, and a start without room for them is refused. */
+	if (READ_ONCE(vm->state) == VMK_VM_LOADING) {
+		err = vm_image_save(vm);
+		if (err)
+			goto out_unlock;
+	}
 	/* The APICs first: they take vm->lock themselves.  No VCPU runs (all
 	 * wait), and a VM that turns out not to be loading has stopped
 	 * anyway. */
@@ -752,9 +887,19 @@ s64 vm_start(u32 id, const struct vmk_vm_boot *b)
 		v->misc_enable = 1;
 		memset(v->exits, 0, sizeof(v->exits));
 		v->run_cycles = v->exit_cycles = 0;
+		v->reset_gen = vm->reset_gen;
+		v->boot_pending = false;
 		WRITE_ONCE(v->run_state, i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI);
 	}
+	vm->boot = *b;
+	vm->resetting = false;
+	vm->reset_acks = vm->reboots = 0;
+	vm->cf9 = 0;
+	vm->power_request = VMK_POWEROP_NONE;
+	vm->tools_seen = false;
 	ioapic_reset(vm);
+	pic_reset(vm);
+	cmos_reset(vm, b->rtc_epoch);
 	virt_vcpu_boot(vm->vcpu[0], b);
 	vm->exit_code = 0;
 	vm->reason[0] = '\0';
@@ -781,6 +926,14 @@ s64 vm_stop(u32 id, u32 how)
 	if (!vm)
 		goto out_unlock;
 	spin_lock(&vm->lock);
+	/* A guest whose tools run is asked, and powers itself off. */
+	if (how == VMK_VM_STOP_SOFT && vm->state == VMK_VM_RUNNING && vm->tools_seen) {
+		vm->power_request = VMK_POWEROP_HALT;
+		spin_unlock(&vm->lock);
+		log_info("vm %u (%s): its guest's tools are asked to power it off", id,
+			 vm->name);
+		goto out_unlock;
+	}
 	ended = vm_end(vm, VMK_VM_OFF, 0, how == VMK_VM_STOP_HARD ?
 		       "powered off from the console" : "stopped from the console");
 	spin_unlock(&vm->lock);
@@ -797,23 +950,42 @@ out_unlock:
 	return err;
 }
 
-s64 vm_reset(u32 id)
+s64 vm_reset(u32 id, u32 how)
 {
 	struct vm *vm;
 	int err;
 
+	if (how != VMK_VM_RESET_HARD && how != VMK_VM_RESET_SOFT)
+		return -EINVAL;
 	spin_lock(&cpu_lock);
 	vm = vm_find(id, &err);
 	if (!vm)
 		goto out_unlock;
 	spin_lock(&vm->lock);
+	if (how == VMK_VM_RESET_SOFT) {
+		/* Only a guest whose tools run can reboot itself. */
+		if (vm->state == VMK_VM_RUNNING && vm->tools_seen) {
+			vm->power_request = VMK_POWEROP_REBOOT;
+			log_info("vm %u (%s): its guest's tools are asked to reboot it",
+				 id, vm->name);
+		} else {
+			log_warn("vm %u (%s): no soft reset: its guest's tools have not "
+				 "been seen", id, vm->name);
+			err = -ENOTSUP;
+		}
+		spin_unlock(&vm->lock);
+		goto out_unlock;
+	}
 	vm_end(vm, VMK_VM_OFF, 0, "reset from the console");
 	spin_unlock(&vm->lock);
 	err = vm_wait_parked(vm);
 	if (err)
 		goto out_unlock;
+	vm_image_free(vm);
 	spin_lock(&vm->lock);
 	vm_ram_clear(vm);
+	memset(vm->loaded, 0, ((vm->ram_bytes >> PAGE_SHIFT) + 7) / 8);
+	vm->resetting = false;
 	uart_fini(vm);
 	err = uart_init(vm);
 	CHECK(err == 0 || err == -ENOMEM);

@@ -85,6 +85,7 @@ enum vcpu_run_state {
 	VCPU_RUNNABLE,
 	VCPU_HALTED,		/* in HLT: its world waits for an interrupt */
 	VCPU_STOPPED,		/* its VM is off, crashed or going away */
+	VCPU_HALTED_OFF,	/* in HLT with interrupts off: only INIT wakes it */
 };
 
 /* The local APIC's state (lapic.c); here so that struct vcpu holds it.
@@ -125,6 +126,8 @@ struct vcpu {
 	bool parked;			/* any CPU: it waits, out of the guest */
 	u32 kicks;			/* vcpu_kick()s so far; vm->lock */
 	u64 run_cycles, exit_cycles;	/* in virt_vcpu_run, and between runs */
+	u32 reset_gen;			/* the VM's guest resets it has seen; vm->lock */
+	bool boot_pending;		/* start from vm->boot at the next entry; vm->lock */
 };
 
 struct uart {
@@ -162,7 +165,8 @@ struct pic {
 struct cmos {
 	u8 index;
 	u8 ram[128];			/* status and plain bytes; the clock's own are computed */
-	s64 offset;			/* seconds since 1970 = offset + uptime seconds */
+	u64 epoch;			/* the clock read this (seconds since 1970, UTC) */
+	u64 epoch_ns;			/* at this arch_now_ns() */
 };
 
 struct vm {
@@ -187,8 +191,19 @@ struct vm {
 	struct cmos cmos;
 	u32 irq_kick;			/* VCPUs whose APIC got an interrupt under
 					 * vm->lock, kicked once it is dropped (any CPU) */
-	u32 power_request;		/* VMK_POWEROP_* for the guest's tools; vm->lock */
-	bool tools_seen;		/* the guest polled POWEROP; vm->lock */
+	/* Power (power.c); vm->lock. */
+	struct vmk_vm_boot boot;	/* what VM_START was given: a reset starts from it */
+	u8 *loaded;			/* a bit per guest page VM_WRITE touched while
+					 * LOADING (in the RAM map's allocation) */
+	paddr_t *image;			/* a copy of each such page, in page order */
+	u64 image_pages;
+	u32 image_order;		/* of the image's array */
+	u8 cf9;				/* the reset control register */
+	bool resetting;			/* a guest reset waits for every VCPU */
+	u32 reset_gen, reset_acks;	/* guest resets so far; VCPUs that saw this one */
+	u32 reboots;			/* guest resets since VM_START */
+	u32 power_request;		/* VMK_POWEROP_* for the guest's tools */
+	bool tools_seen;		/* the guest's tools polled POWEROP */
 };
 
 /* ---- vm.c ---- */
@@ -289,6 +304,26 @@ bool pic_io(struct vm *vm, u16 port, bool in, u32 *val);
 void cmos_reset(struct vm *vm, u64 epoch);
 /* Ports 0x70, 0x71: true if handled.  vm->lock. */
 bool cmos_io(struct vm *vm, u16 port, bool in, u32 *val);
+
+/* ---- power.c ---- */
+
+/* VM_WRITE of [gpa, gpa + len) while LOADING: those pages are the boot image. */
+void power_track_write(struct vm *vm, u64 gpa, u64 len);
+bool power_page_loaded(const struct vm *vm, u64 gfn);
+u64 power_loaded_pages(const struct vm *vm);
+/* Port 0xcf9: true when the write asks for a reset. */
+bool power_cf9(struct vm *vm, bool in, u32 *val);
+/* Every VCPU halted with interrupts off (one at least) or waiting for a
+ * SIPI: nothing can run again, the VM is off. */
+bool power_all_halted(const struct vm *vm);
+
+/* ---- vm.c, a guest's power ---- */
+
+/* The guest asked for a reset (port 0xcf9): every VCPU is kicked. */
+void vm_guest_reset(struct vm *vm);
+/* Called by the last VCPU to see the reset, with no lock: RAM cleared
+ * and the boot image restored, the devices reset, the boot VCPU started. */
+void vm_guest_reset_finish(struct vcpu *v);
 
 /* ---- decode.c ---- */
 

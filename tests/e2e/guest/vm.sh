@@ -49,8 +49,9 @@ bystander=$(vmrun create bystander 8)
 vmrun boot "$bystander" $G/spin.elf "cycles=0 report_cycles=0x4000000" "NR_CPUS=1"
 sleep 1
 # Beyond its RAM nothing sticks: it reads all-ones and absorbs writes.
+# Port 0xcf9 resets a VM (the platform boot tests it): left out here.
 vmrun run hostile 16 300 $G/hostile.elf \
-	"expect_hypervisor=1 resets=1" "NR_CPUS=1" > /tmp/hostile.out 2>&1
+	"expect_hypervisor=1 resets=1 cf9=0" "NR_CPUS=1" > /tmp/hostile.out 2>&1
 show /tmp/hostile.out
 check "hostile guest: SUMMARY with no unexpected failure" \
 	grep -q "^SUMMARY: .* 0 unexpected failures" /tmp/hostile.out

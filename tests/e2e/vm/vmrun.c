@@ -41,7 +41,7 @@ static void usage(FILE *f)
 		"  info ID               its state, exit code, reason, pages, exits\n"
 		"  serial ID             its COM1 output so far\n"
 		"  input ID TEXT         VM_SERIAL_WRITE\n"
-		"  stop ID soft|hard | reset ID | destroy ID\n"
+		"  stop ID soft|hard | reset ID [soft|hard] | destroy ID\n"
 		"  set ID shares|min|max|affinity VALUE\n"
 		"  list                  every VM: id, name, state\n"
 		"  memfree               the vmkernel's free bytes (/proc/vmware/mem)\n"
@@ -176,6 +176,7 @@ static int64_t boot(uint32_t id, const char *kernel, const char *cmdline,
 		}
 	}
 	free(k);
+	ld.boot.rtc_epoch = (uint64_t)time(NULL);
 	return call(VMK_CALL_VM_START, id, (uintptr_t)&ld.boot, sizeof(ld.boot), 0);
 }
 
@@ -282,8 +283,10 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "stop") && n == 2) {
 		ok("stop", call(VMK_CALL_VM_STOP, num(a[0]),
 				strcmp(a[1], "hard") ? VMK_VM_STOP_SOFT : VMK_VM_STOP_HARD, 0, 0));
-	} else if (!strcmp(cmd, "reset") && n == 1) {
-		ok("reset", call(VMK_CALL_VM_RESET, num(a[0]), 0, 0, 0));
+	} else if (!strcmp(cmd, "reset") && (n == 1 || n == 2)) {
+		ok("reset", call(VMK_CALL_VM_RESET, num(a[0]),
+				 n == 2 && !strcmp(a[1], "soft") ? VMK_VM_RESET_SOFT :
+								   VMK_VM_RESET_HARD, 0, 0));
 	} else if (!strcmp(cmd, "destroy") && n == 1) {
 		ok("destroy", call(VMK_CALL_VM_DESTROY, num(a[0]), 0, 0, 0));
 	} else if (!strcmp(cmd, "set") && n == 3) {

@@ -52,6 +52,10 @@ void report_summary_exit(void) __attribute__((noreturn));
 void report_exit(uint32_t code) __attribute__((noreturn));
 /* Halts this CPU for good (interrupts off). */
 void report_halt(void) __attribute__((noreturn));
+/* The SUMMARY line, then `cli; hlt` instead of the debug-exit port: a
+ * VMM that takes every VCPU halted with interrupts off for a power-off
+ * ends the VM there. */
+void report_summary_halt(void) __attribute__((noreturn));
 
 /* ---- idt.c ---- */
 struct idt_frame {

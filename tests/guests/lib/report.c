@@ -52,7 +52,8 @@ void report_exit(uint32_t code)
 	report_halt();
 }
 
-void report_summary_exit(void)
+/* Prints the SUMMARY line once; returns the failures. */
+static uint32_t report_summary(void)
 {
 	static volatile uint32_t once;
 	uint32_t tests, failures;
@@ -67,5 +68,16 @@ void report_summary_exit(void)
 		      tests, failures, report_skips);
 	else
 		print("SUMMARY: %u tests, %u unexpected failures\n", tests, failures);
-	report_exit(failures ? 1 : 0);
+	return failures;
+}
+
+void report_summary_exit(void)
+{
+	report_exit(report_summary() ? 1 : 0);
+}
+
+void report_summary_halt(void)
+{
+	report_summary();
+	report_halt();
 }

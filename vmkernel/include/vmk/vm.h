@@ -22,7 +22,7 @@ s64 vm_create(const struct vmk_vm_config *c);
 s64 vm_load(u32 id, u64 gpa, const void *src, u64 len);
 s64 vm_start(u32 id, const struct vmk_vm_boot *b);
 s64 vm_stop(u32 id, u32 how);
-s64 vm_reset(u32 id);
+s64 vm_reset(u32 id, u32 how);
 s64 vm_destroy(u32 id);
 s64 vm_info(u32 id, struct vmk_vm_info *out);
 s64 vm_next(u32 id);
