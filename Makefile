@@ -85,6 +85,7 @@ include vmkernel/core/core.mk
 include vmkernel/vmkernel.mk
 include loader/loader.mk
 include initrd/initrd.mk
+include initrd/linux-guest/linux-guest.mk
 include tests/harness/harness.mk
 include tests/unit/unit.mk
 include tests/bench/bench.mk
