@@ -78,8 +78,9 @@ static int vmkx_probe(uint32_t *version, uint32_t *first_op)
 	struct bdoor r;
 
 	if (ioperm(VMK_BDOOR_PORT, 4, 1) && iopl(3)) {
-		fprintf(stderr, "vmkx-tools: no access to I/O port 0x%x: %s "
-			"(run as root)\n", VMK_BDOOR_PORT, strerror(errno));
+		fprintf(stderr, "vmkx-tools: no access to I/O port 0x%x: %s%s\n",
+			VMK_BDOOR_PORT, strerror(errno),
+			errno == EPERM ? " (run as root)" : "");
 		return -1;
 	}
 	/* An argument other than the magic: only a backdoor writes it to EBX. */
