@@ -46,6 +46,7 @@ help:
 	@echo "  make e2e        QEMU end-to-end tests only (E2E='name ...' to pick)"
 	@echo "  make libvirt-run  the libvirt test only (as root; a private libvirtd)"
 	@echo "  make guests-run the test guests (multiboot kernels) on bare QEMU"
+	@echo "  make linux-run  the Linux guest's userland (its initrd) on bare QEMU"
 	@echo "  make bench      benchmarks (results under build/bench/)"
 	@echo "  make soak       long load/unload soak"
 	@echo "  make debug      boot with QEMU logging exceptions and resets to build/qemu-debug.log"
@@ -85,6 +86,7 @@ include vmkernel/core/core.mk
 include vmkernel/vmkernel.mk
 include loader/loader.mk
 include initrd/initrd.mk
+include initrd/linux-guest/linux-guest.mk
 include tests/harness/harness.mk
 include tests/unit/unit.mk
 include tests/bench/bench.mk
@@ -93,6 +95,7 @@ include tests/e2e/fuzz/fuzz.mk
 include tests/libvirt/libvirt.mk
 include tests/e2e/tty/tty.mk
 include tests/guests/guests.mk
+include tests/linux/linux.mk
 include tests/e2e/vm/vm.mk
 include tests/e2e/e2e.mk
 

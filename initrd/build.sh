@@ -34,6 +34,9 @@ export VMKX_GUESTS="${VMKX_GUESTS:-$build/guests}"
 export VMKX_VMKERNEL_DEBUG="${VMKX_VMKERNEL_DEBUG:-$build/vmkernel/vmkernel-debug}"
 # The example vmkernel modules, for vmkload_mod in the console.
 export VMKX_MODULES="${VMKX_MODULES:-$build/modules}"
+# The Linux guest: Debian's kernel (the console's own) and its initrd.
+export VMKX_LINUX_KERNEL="${VMKX_LINUX_KERNEL:-/boot/vmlinuz-$kver}"
+export VMKX_LINUX_INITRD="${VMKX_LINUX_INITRD:-$build/linux-guest/initrd.img}"
 # stress-ng checks its own results: the console's workload in the soak.
 # kexec restarts the console kernel (and tests that state handed back is clean).
 export VMKX_EXTRA="${VMKX_EXTRA:-/usr/bin/stress-ng /usr/bin/cyclictest /usr/sbin/kexec}"

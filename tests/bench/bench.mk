@@ -53,3 +53,10 @@ bench-vm: $(E2E_DIR)/initrd-test.img
 	@tests/bench/vm.sh $(TOP)/$<
 
 BENCH_EXTRA += bench-vm
+
+.PHONY: bench-linux
+bench-linux: $(E2E_DIR)/initrd-test.img
+	@echo "== a Linux VM: its boot against the console's, workloads against the bare console, idle exits, memory"
+	@tests/bench/linux.sh $(TOP)/$<
+
+BENCH_EXTRA += bench-linux

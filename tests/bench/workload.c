@@ -7,7 +7,8 @@
  *   cpu      an integer loop (xorshift) with a known final value
  *   syscall  getppid() in a loop; every answer must be the parent
  *   fork     fork + _exit + waitpid; every child's status must match
- *   pages    touch every page of a fresh 256 MiB mapping, then verify
+ *   pages    touch every page of a fresh 256 MiB mapping (less in a small
+ *            machine), then verify
  *   pipe     ping-pong of one byte between two processes on two CPUs
  */
 #define _GNU_SOURCE
@@ -153,30 +154,82 @@ static void bench_pipe(uint64_t n)
 	report("pipe", dt, n);
 }
 
+/*
+ * 256 MiB, or half of what the kernel calls available when that is less:
+ * a small VM (192 MiB) runs the same workload without the OOM killer.
+ */
+static uint64_t pages_mib(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	unsigned long long kb;
+	uint64_t mib = 256;
+
+	if (!f)
+		return mib;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1 && kb / 2048 < mib)
+			mib = kb / 2048 ? kb / 2048 : 1;
+	fclose(f);
+	return mib;
+}
+
+static int is_number(const char *a)
+{
+	return *a && strspn(a, "0123456789") == strlen(a);
+}
+
 int main(int argc, char **argv)
 {
+	static const char *const names[] = { "cpu", "syscall", "fork", "pages", "pipe" };
+	uint64_t s = 1, mib = 0;
+	int want[5] = { 0 }, any = 0;
+
 	if (argc < 2 || !strcmp(argv[1], "--help")) {
-		printf("usage: vmkbench cpu|syscall|fork|pages|pipe|all [SCALE]\n"
+		printf("usage: vmkbench [--pages=MIB] cpu|syscall|fork|pages|pipe|all... [SCALE]\n"
 		       "Runs console workloads that check their own results and\n"
-		       "prints \"NAME NS_PER_OP OPS\" for each.  SCALE multiplies the\n"
-		       "default amount of work (default 1).\n");
+		       "prints \"NAME NS_PER_OP OPS\" for each, in the order above.\n"
+		       "SCALE multiplies the default amount of work (default 1).\n"
+		       "pages touches MIB MiB (default 256, or half of MemAvailable\n"
+		       "when that is less).\n");
 		return argc < 2 ? 2 : 0;
 	}
-	uint64_t s = argc > 2 ? strtoull(argv[2], NULL, 0) : 1;
-	const char *w = argv[1];
-	int all = !strcmp(w, "all");
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int known = 0;
 
+		if (!strncmp(a, "--pages=", 8) && is_number(a + 8)) {
+			mib = strtoull(a + 8, NULL, 10);
+			continue;
+		}
+		if (i == argc - 1 && i > 1 && is_number(a)) {
+			s = strtoull(a, NULL, 10);
+			continue;
+		}
+		for (int w = 0; w < 5; w++)
+			if (!strcmp(a, "all") || !strcmp(a, names[w]))
+				want[w] = known = 1;
+		if (!known) {
+			fprintf(stderr, "vmkbench: unknown workload '%s' (--help)\n", a);
+			return 2;
+		}
+		any = 1;
+	}
+	if (!any) {
+		fprintf(stderr, "vmkbench: no workload given (--help)\n");
+		return 2;
+	}
 	if (s == 0)
 		s = 1;
-	if (all || !strcmp(w, "cpu"))
+	if (want[0])
 		bench_cpu(20000000 * s);
-	if (all || !strcmp(w, "syscall"))
+	if (want[1])
 		bench_syscall(200000 * s);
-	if (all || !strcmp(w, "fork"))
+	if (want[2])
 		bench_fork(300 * s);
-	if (all || !strcmp(w, "pages"))
-		bench_pages(256);
-	if (all || !strcmp(w, "pipe"))
+	if (want[3])
+		bench_pages(mib ? mib : pages_mib());
+	if (want[4])
 		bench_pipe(20000 * s);
 	return 0;
 }

@@ -15,6 +15,8 @@
 #   VMKX_VMKERNEL path of the vmkernel image (optional)
 #   VMKX_VMKERNEL_DEBUG path of its VMK_DEBUG build (optional)
 #   VMKX_GUESTS   directory of test guests (*.elf) for /usr/lib/vmkx/guests
+#   VMKX_LINUX_KERNEL, VMKX_LINUX_INITRD  the Linux guest's kernel and
+#                 initrd for /usr/lib/vmkx/linux (optional)
 #   VMKX_EXTRA    extra binaries from the host to include (optional)
 
 check() {
@@ -69,6 +71,12 @@ install() {
 		for f in "$VMKX_MODULES"/*.o; do
 			[[ -f $f ]] && inst_simple "$f" "/usr/lib/vmkx/modules/${f##*/}"
 		done
+	fi
+	if [[ -n $VMKX_LINUX_KERNEL && -f $VMKX_LINUX_KERNEL ]]; then
+		inst_simple "$VMKX_LINUX_KERNEL" /usr/lib/vmkx/linux/vmlinuz
+	fi
+	if [[ -n $VMKX_LINUX_INITRD && -f $VMKX_LINUX_INITRD ]]; then
+		inst_simple "$VMKX_LINUX_INITRD" /usr/lib/vmkx/linux/initrd.img
 	fi
 	for f in $VMKX_EXTRA; do
 		[[ -e $f ]] && inst_binary "$f"

@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the e2e boots that run Linux VMs (linuxvm, linuxsmp,
+# linuxpair), sourced after lib.sh.  A guest's COM1 output is followed
+# into $T/NAME.log for as long as the test runs (across its reboots and
+# resets); commands are typed into its shell through `vmware-cmd
+# attach`, and each answers with a marker line no echo can match.
+# The guest's start-up line names its boot (the kernel's boot_id), so a
+# reboot is seen as a new boot id followed by `vmkx-guest: ready`.
+
+LX=/usr/lib/vmkx/linux
+: "${T:=/tmp/linux}"
+mkdir -p "$T"
+
+lx_memfree() { awk '$1 == "free" {print $2}' /proc/vmware/mem; }
+lx_vmid() { vmware-cmd -l | awk -v n="$1" '$2 == n && $1 != "-" {print $1}'; }
+lx_state() { vmware-cmd getstate "$1" 2>&1 | sed 's/getstate() = //'; }
+lx_info() { vmware-cmd info "$1" 2>/dev/null | awk -v k="$2" '$1 == k {sub(/^[^ ]+ +/, ""); print}'; }
+# The guest's log, without CRs.
+lx_log() { tr -d '\r' < "$T/$1.log" 2>/dev/null; }
+
+# lx_follow NAME: copies the VM's COM1 into $T/NAME.log while it runs,
+# starting again after a reset; lx_unfollow NAME ends that.
+lx_follow() {
+	rm -f "$T/$1.nofollow"
+	(
+		while [ ! -e "$T/$1.nofollow" ]; do
+			if [ "$(lx_state "$1")" = running ]; then
+				vmware-cmd serial -f "$1" >> "$T/$1.log" 2>/dev/null
+			fi
+			sleep 0.5
+		done
+	) &
+	eval "LXF_$(echo "$1" | tr -c 'a-zA-Z0-9\n' _)=$!"
+}
+lx_unfollow() {
+	: > "$T/$1.nofollow"
+	eval "p=\$LXF_$(echo "$1" | tr -c 'a-zA-Z0-9\n' _)"
+	[ -n "$p" ] && kill "$p" 2>/dev/null
+	sleep 1
+}
+
+# lx_boot NAME: the boot id of the guest's last boot that printed
+# `vmkx-guest: ready` (empty if none did).
+lx_boot() {
+	lx_log "$1" | awk '
+		/^vmkx-guest: Linux / { b = $NF; r = 0 }
+		/^vmkx-guest: ready/ && b != "" { ready = b }
+		END { print ready }'
+}
+
+# lx_ready NAME SECONDS [OLD_BOOT]: waits for a boot other than
+# OLD_BOOT to say it is ready; prints its boot id.
+lx_ready() {
+	i=0
+	while [ $i -lt $(($2 * 2)) ]; do
+		b=$(lx_boot "$1")
+		if [ -n "$b" ] && [ "$b" != "${3:-}" ]; then
+			echo "$b"
+			return 0
+		fi
+		case "$(lx_state "$1")" in running|loading) ;; *) return 1 ;; esac
+		sleep 0.5
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# lx_send NAME TEXT: types TEXT and Enter into the guest's shell.
+lx_send() {
+	printf '%s\r\035' "$2" | vmware-cmd attach "$1" > /dev/null 2>&1
+}
+
+# lx_run NAME SECONDS COMMAND: runs COMMAND in the guest's shell and
+# prints its exit status once it is done (nothing on a timeout).
+# Its output is what the log holds between the marker lines.
+LX_N=0
+lx_run() {
+	LX_N=$((LX_N + 1))
+	m="LX$$-$LX_N"
+	lx_send "$1" "echo \"$m\"\"-BEGIN\"; $3; echo \"$m\"\"-RC=\$?\""
+	i=0
+	while [ $i -lt $(($2 * 2)) ]; do
+		rc=$(lx_log "$1" | sed -n "s/^$m-RC=\([0-9]*\)$/\1/p" | tail -n 1)
+		if [ -n "$rc" ]; then
+			lx_log "$1" | sed -n "/^$m-BEGIN$/,/^$m-RC=/p" | sed '1d;$d' > "$T/$1.out"
+			echo "$rc"
+			return 0
+		fi
+		sleep 0.5
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# The guest kernel's complaints: kernel-bad.re plus what a guest's
+# clocks and timers say when the platform gets them wrong.
+LX_BAD_CLOCK='clocksource.*unstable|Marking clocksource|timekeeping watchdog|Marking TSC unstable|TSC.*unstable|hrtimer: interrupt took|APIC timer disabled|MP-BIOS bug|timer doesn.t work|Fast TSC calibration failed|Failed to calibrate|too much work for irq|irq [0-9]+: nobody cared|spurious APIC interrupt|time went backwards'
+lx_clean() {
+	bad=$(lx_log "$1" | grep -E "$(cat /opt/vmkx-tests/kernel-bad.re)|$LX_BAD_CLOCK" | head -n 5)
+	if [ -z "$bad" ]; then
+		pass "$1: the guest kernel's log has no warning, call trace or clock and timer complaint"
+	else
+		fail "$1: the guest kernel's log: $(echo "$bad" | tr '\n' ' ')"
+	fi
+}
+
+# lx_show NAME [LINES]: the tail of the guest's log, its result words in
+# lower case so the harness counts only the script's own.
+lx_show() {
+	lx_log "$1" | tail -n "${2:-30}" |
+		sed "s/^/    $1| /; s/PASS:/pass:/; s/FAIL:/fail:/; s/SKIP:/skip:/"
+}
+
+# lx_bench NAME: vmkbench cpu syscall fork pages in the guest, checked.
+lx_bench() {
+	rc=$(lx_run "$1" 600 "vmkbench cpu syscall fork pages")
+	check_eq "$1: vmkbench cpu syscall fork pages checked its results (exit status)" 0 "${rc:-timeout}"
+	for w in cpu syscall fork pages; do
+		l=$(grep -E "^$w [0-9.]+ [0-9]+$" "$T/$1.out" 2>/dev/null)
+		if [ -n "$l" ]; then
+			pass "$1: vmkbench $w: '$l' (ns per op, ops)"
+		else
+			fail "$1: vmkbench printed no result for $w"
+		fi
+	done
+}
