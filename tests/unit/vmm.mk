@@ -36,3 +36,7 @@ $(UNIT_DIR)/test_cmos: UNIT_EXTRA_CFLAGS += -Ivmkernel/vmm
 $(UNIT_DIR)/test_power: $(VMM_TEST_DEPS) vmkernel/vmm/power.c vmkernel/vmm/ioapic.c \
 	vmkernel/vmm/lapic.c vmkernel/kernel/timer.c
 $(UNIT_DIR)/test_power: UNIT_EXTRA_CFLAGS += -Ivmkernel/vmm
+
+$(UNIT_DIR)/test_backdoor: $(VMM_TEST_DEPS) vmkernel/vmm/backdoor.c vmkernel/vmm/lapic.c \
+	vmkernel/vmm/ioapic.c vmkernel/kernel/timer.c
+$(UNIT_DIR)/test_backdoor: UNIT_EXTRA_CFLAGS += -Ivmkernel/vmm
