@@ -6,9 +6,12 @@
  * platform is here, apart from the APIC (lapic.c) and COM1 (uart.c):
  *
  *   CPUID    the host's, filtered: hypervisor bit set; SVM, VMX, XSAVE,
- *            MONITOR, x2APIC and the TSC deadline timer hidden; leaf
- *            0x40000000 says "VMwareVMware" and 0x40000010 gives the TSC
- *            and APIC bus rates in kHz, as ESX does
+ *            MONITOR, x2APIC, the TSC deadline timer, SME/SEV and power
+ *            management hidden, ARAT shown; the topology of one package
+ *            of single-thread cores, APIC ID = VCPU index (leaves 1, 0xb,
+ *            0x80000008, 0x8000001e); leaf 0x40000000 says
+ *            "VMwareVMware" and 0x40000010 gives the TSC and APIC bus
+ *            rates in kHz, as ESX does
  *   MSRs     the APIC's to lapic_msr(); TSC, PAT, MISC_ENABLE, the MTRRs
  *            and a few others emulated; anything else is #GP
  *   ports    COM1, the 8259s and ELCR (pic.c), the RTC (cmos.c); 0xf4,
@@ -60,6 +63,9 @@
 #define MSR_MISC_ENABLE		0x000001a0
 #define MSR_PAT			0x00000277
 #define MSR_MTRR_DEF_TYPE	0x000002ff
+#define MSR_K7_HWCR		0xc0010015
+#define MSR_K8_INT_PENDING_MSG	0xc0010055
+#define HWCR_TSC_FREQ_SEL	(1ULL << 24)	/* the TSC counts at P0's rate */
 
 static u32 vcpu_tsc_khz_cached;
 
@@ -130,10 +136,22 @@ u32 vcpu_tsc_khz(void)
 	return READ_ONCE(vcpu_tsc_khz_cached);
 }
 
+/* Bits of an APIC ID that number the VM's VCPUs: a package of
+ * nvcpus single-thread cores. */
+static u32 vcpu_core_bits(const struct vm *vm)
+{
+	u32 bits = 0;
+
+	while ((1U << bits) < vm->nvcpus)
+		bits++;
+	return bits;
+}
+
 static void vcpu_cpuid(struct vcpu *v)
 {
 	u32 leaf = (u32)v->regs[VCPU_RAX], sub = (u32)v->regs[VCPU_RCX];
 	struct cpuid_regs r = { 0, 0, 0, 0 };
+	u32 n = v->vm->nvcpus, bits = vcpu_core_bits(v->vm);
 
 	if (leaf >= 0x40000000 && leaf < 0x40000100) {
 		if (leaf == 0x40000000)
@@ -151,8 +169,27 @@ static void vcpu_cpuid(struct vcpu *v)
 				   (1U << 21) | (1U << 24) |	/* x2APIC, TSC deadline */
 				   (1U << 26) | (1U << 27) |	/* XSAVE, OSXSAVE */
 				   (1U << 28));			/* AVX: needs XSAVE */
-			r.ebx = (r.ebx & 0x0000ffffU) | (v->index << 24) |
-				(v->vm->nvcpus << 16);
+			r.ebx = (r.ebx & 0x0000ffffU) | (v->index << 24) | (n << 16);
+			/* The count in EBX is valid; CmpLegacy (0x80000001)
+			 * says it counts cores, not threads. */
+			r.edx |= 1U << 28;			/* HTT */
+			break;
+		case 6:
+			/* Only ARAT: the APIC timer runs in every idle state,
+			 * so Linux needs no other clock for its broadcasts;
+			 * no APERF/MPERF, no power management MSRs. */
+			r = (struct cpuid_regs){ 1U << 2, 0, 0, 0 };
+			break;
+		case 0xb:
+			/* The topology: one thread per core (level 0, SMT),
+			 * nvcpus cores in the package (level 1); EDX the
+			 * VCPU's APIC ID at every level. */
+			if (sub == 0)
+				r = (struct cpuid_regs){ 0, 1, (1U << 8), v->index };
+			else if (sub == 1)
+				r = (struct cpuid_regs){ bits, n, (2U << 8) | 1, v->index };
+			else
+				r = (struct cpuid_regs){ 0, 0, sub & 0xff, v->index };
 			break;
 		case 7:
 			if (sub == 0) {
@@ -169,9 +206,20 @@ static void vcpu_cpuid(struct vcpu *v)
 			break;
 		case 0x80000001:
 			r.ecx &= ~((1U << 2) | (1U << 13));	/* SVM, MWAITX */
+			r.ecx |= 1U << 1;			/* CmpLegacy: cores */
+			break;
+		case 0x80000008:
+			/* The cores in the package and the APIC ID bits that
+			 * number them. */
+			r.ecx = (bits << 12) | (n - 1);
 			break;
 		case 0x8000000a:
+		case 0x8000001f:			/* SME, SEV */
 			r = (struct cpuid_regs){ 0, 0, 0, 0 };
+			break;
+		case 0x8000001e:
+			/* TOPOEXT: APIC ID, core ID (one thread each), node 0. */
+			r = (struct cpuid_regs){ v->index, v->index, 0, 0 };
 			break;
 		default:
 			break;
@@ -207,6 +255,13 @@ static int vcpu_msr_access(struct vcpu *v, u32 msr, bool write, u64 *val)
 		else
 			*val = v->misc_enable;
 		return 0;
+	case MSR_K7_HWCR:
+		/* Linux reads it unchecked on family 0x10 and later and
+		 * complains of a firmware bug without TscFreqSel. */
+		if (!write)
+			*val = HWCR_TSC_FREQ_SEL;
+		return 0;
+	case MSR_K8_INT_PENDING_MSG:		/* no C1E: read unchecked (erratum 400) */
 	case MSR_PLATFORM_ID:
 	case MSR_FEATURE_CONTROL:
 	case MSR_BIOS_SIGN_ID:
