@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# The platform a Linux guest needs, on the real VMM (vmk.cpus=1): the
+# The platform a Linux guest needs, on the real VMM (vmk.cpus=1-2): the
 # platform test guest reads the RTC against the console's clock, probes
 # the 8259, reads the I/O APIC and takes COM1's interrupts through it,
 # edge- and level-triggered, then resets the VM through port 0xcf9: the
