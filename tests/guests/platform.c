@@ -31,11 +31,15 @@
  *   reset=0|1 reset through 0xcf9 (default 1)
  *   end=exit|halt  after the summary: the debug-exit port, or `cli; hlt`
  *             (a power-off on this platform's VMM)
+ *   tools=0|1 1: then act as the guest's tools: poll the backdoor's
+ *             POWEROP; a power-off asked for ends as end=halt, a reboot
+ *             resets through 0xcf9 (the second start checks as above)
  */
 #include "guest.h"
 
 const char guest_name[] = "platform";
-const char *const guest_options[] = { "epoch", "skew", "vmm", "reset", "end", NULL };
+const char *const guest_options[] = { "epoch", "skew", "vmm", "reset", "end", "tools",
+				       NULL };
 
 #define IOAPIC		0xfec00000u
 #define COM1		0x3f8
@@ -333,6 +337,39 @@ static void after_reset(void)
 	report(cmos_read(0x0d) & 0x80, "after the reset: the RTC still answers");
 }
 
+/* ---- the guest's tools ---- */
+
+static uint32_t backdoor(uint32_t cmd)
+{
+	uint32_t a = 0x564d5868, b = 0, c = cmd, d = 0x5658;
+
+	asm volatile("inl %%dx, %%eax" : "+a"(a), "+b"(b), "+c"(c), "+d"(d) : : "memory");
+	return a;
+}
+
+static void __attribute__((noreturn)) tools_loop(void)
+{
+	print("platform: tools polling\n");
+	for (;;) {
+		uint32_t op = backdoor(0x564b);		/* POWEROP */
+
+		if (op == 1) {
+			print("platform: tools: the console asks for a power-off\n");
+			report_summary_halt();
+		}
+		if (op == 2) {
+			print("platform: tools: the console asks for a reboot\n");
+			cmos_write(CMOS_MARK_IDX, CMOS_MARK);
+			outb(0xcf9, 0x06);
+			tsc_delay(1u << 26);
+			cmos_write(CMOS_MARK_IDX, 0);
+			report(false, "port 0xcf9 reset the machine");
+			report_summary_exit();
+		}
+		tsc_delay(1u << 24);
+	}
+}
+
 void guest_main(void)
 {
 	apic_enable();
@@ -340,6 +377,8 @@ void guest_main(void)
 		after_reset();
 	else
 		first_start();
+	if (opts_uint("tools", 0))
+		tools_loop();
 	if (!strcmp(opts_str("end", "exit"), "halt")) {
 		print("platform: halting with interrupts off\n");
 		report_summary_halt();

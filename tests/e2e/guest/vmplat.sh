@@ -1,15 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
-# The platform a Linux guest needs, on the real VMM (vmk.cpus=1): the
+# The platform a Linux guest needs, on the real VMM (vmk.cpus=1-2): the
 # platform test guest reads the RTC against the console's clock, probes
 # the 8259, reads the I/O APIC and takes COM1's interrupts through it,
 # edge- and level-triggered, then resets the VM through port 0xcf9: the
 # VMM starts it again from its kept boot image, still running, and the
 # guest's second start checks what the reset left.  It ends with `cli;
 # hlt`: the VM is off, "the guest halted every VCPU".  With two VCPUs,
-# the second never started, the same end.  Then a guest without tools
-# (the spin guest) through vmware-cmd: a soft reset falls back to a hard
-# one with a message, a soft stop stops it as before.  Every page
-# returns.  The registry is a scratch file: this boot has no datastore.
+# the second never started, the same end.  Then through vmware-cmd: the
+# platform guest acting as its own tools (polling the backdoor's
+# POWEROP) is reset soft (it reboots through 0xcf9) and stopped soft (it
+# halts); a guest without tools (the spin guest): a soft reset falls
+# back to a hard one with a message, a soft stop stops it as before.
+# Every page returns.  The registry is a scratch file: this boot has no datastore.
 . ./lib.sh
 
 G=/usr/lib/vmkx/guests
@@ -72,6 +74,51 @@ check "platform, 2 VCPUs: the I/O APIC's ID is 2" grep -q "^PASS: I/O APIC: ID 2
 check_eq "platform, 2 VCPUs: off, the AP waiting for a SIPI nobody can send" \
 	"off 0 the guest halted every VCPU" \
 	"$(field $T.2 state) $(field $T.2 exit_code) $(sed -n 's/^reason=//p' $T.2)"
+
+# ---- a guest with tools (the platform guest polling POWEROP) ----
+mkdir -p $T/plat
+cat > $T/plat/plat.vmx <<VMX
+displayName = "plat"
+memsize = "16"
+kernel = "$G/platform.elf"
+kernel.cmdline = "vmm=1 reset=0 tools=1"
+VMX
+check "register and start plat (tools)" \
+	sh -c "vmware-cmd -s register $T/plat/plat.vmx && vmware-cmd start plat"
+pid=$(vmware-cmd -l | awk '$2 == "plat" && $1 != "-" {print $1}')
+for i in $(seq 1 100); do
+	vmrun serial "$pid" | grep -q "tools polling" && break
+	sleep 0.5
+done
+vmware-cmd reset plat soft -t 60 > $T.5 2>&1
+rc=$?
+show $T.5
+check_eq "reset plat soft: done (status 0)" 0 "$rc"
+check "reset plat soft: the guest's tools rebooted it" \
+	sh -c "grep -q \"asked plat's guest to reboot\" $T.5 &&
+	       grep -q 'reset plat (soft: the guest rebooted)' $T.5"
+vmrun serial "$pid" > $T.6
+check "reset plat soft: the tools saw the request and the VM started again" \
+	sh -c "grep -q 'asks for a reboot' $T.6 && grep -q 'started again after the reset' $T.6"
+check_eq "reset plat soft: the same VM, running" "$pid running" \
+	"$(vmware-cmd -l | awk '$2 == "plat" {print $1, $3}')"
+for i in $(seq 1 100); do
+	[ "$(vmrun serial "$pid" | grep -c 'tools polling')" -ge 2 ] && break
+	sleep 0.5
+done
+vmware-cmd stop plat soft -t 60 > $T.7 2>&1
+rc=$?
+show $T.7
+check_eq "stop plat soft: done (status 0)" 0 "$rc"
+check "stop plat soft: the guest's tools powered it off" \
+	grep -q 'stopped plat (soft: the guest powered off)' $T.7
+vmrun info "$pid" > $T.8
+check_eq "stop plat soft: off, every VCPU halted" "off the guest halted every VCPU" \
+	"$(field $T.8 state) $(sed -n 's/^reason=//p' $T.8)"
+vmrun serial "$pid" > $T.6
+show $T.6
+check "stop plat soft: a clean SUMMARY after the reboot" clean $T.6
+check "destroy plat" vmware-cmd destroy plat
 
 # ---- a guest without tools: soft reset and soft stop ----
 mkdir -p $T/spin
