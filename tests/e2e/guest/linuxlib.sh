@@ -51,8 +51,8 @@ lx_boot() {
 # lx_ready NAME SECONDS [OLD_BOOT]: waits for a boot other than
 # OLD_BOOT to say it is ready; prints its boot id.
 lx_ready() {
-	i=0
-	while [ $i -lt $(($2 * 2)) ]; do
+	end=$(($(date +%s) + $2))
+	while [ "$(date +%s)" -le $end ]; do
 		b=$(lx_boot "$1")
 		if [ -n "$b" ] && [ "$b" != "${3:-}" ]; then
 			echo "$b"
@@ -60,7 +60,6 @@ lx_ready() {
 		fi
 		case "$(lx_state "$1")" in running|loading) ;; *) return 1 ;; esac
 		sleep 0.5
-		i=$((i + 1))
 	done
 	return 1
 }
@@ -78,8 +77,8 @@ lx_run() {
 	LX_N=$((LX_N + 1))
 	m="LX$$-$LX_N"
 	lx_send "$1" "echo \"$m\"\"-BEGIN\"; $3; echo \"$m\"\"-RC=\$?\""
-	i=0
-	while [ $i -lt $(($2 * 2)) ]; do
+	end=$(($(date +%s) + $2))
+	while [ "$(date +%s)" -le $end ]; do
 		rc=$(lx_log "$1" | sed -n "s/^$m-RC=\([0-9]*\)$/\1/p" | tail -n 1)
 		if [ -n "$rc" ]; then
 			lx_log "$1" | sed -n "/^$m-BEGIN$/,/^$m-RC=/p" | sed '1d;$d' > "$T/$1.out"
@@ -87,7 +86,6 @@ lx_run() {
 			return 0
 		fi
 		sleep 0.5
-		i=$((i + 1))
 	done
 	return 1
 }

@@ -4,8 +4,8 @@
 # boot's datastore: it boots to `vmkx-guest: ready` with vmkx-tools
 # polling, vmkbench passes inside, `reboot` in the guest comes back to
 # ready by itself, `vmware-cmd stop soft` powers it off through
-# vmkx-tools, a hard stop and a hard reset work, destroy returns every
-# page; neither the guest's kernel log nor the console's has a warning,
+# vmkx-tools, a hard stop, a hard reset and a soft reset (vmkx-tools runs
+# reboot) work, destroy returns every page; neither the guest's kernel log nor the console's has a warning,
 # a call trace, or (the guest's) a clock or timer complaint.
 . ./lib.sh
 T=/tmp/linuxvm
@@ -122,6 +122,19 @@ if vmware-cmd start $V > $T/start.out 2>&1 && b4=$(lx_ready $V $BOOT_S "$b3"); t
 		lx_show $V 30
 	fi
 	check_eq "reset kept the VM id" "$id" "$(lx_vmid $V)"
+	# A soft reset: vmkx-tools runs reboot in the guest.
+	timeout 120 vmware-cmd reset $V soft > $T/softreset.out 2>&1
+	check_eq "vmware-cmd reset $V soft: exit status" 0 "$?"
+	check "soft reset: the guest rebooted itself" grep -q "soft: the guest rebooted" $T/softreset.out
+	b6=$(lx_ready $V $BOOT_S "$b5")
+	if [ -n "$b6" ]; then
+		pass "soft reset: ready again (boot $b6)"
+	else
+		fail "soft reset: no new boot reached ready (state $(lx_state $V)): $(cat $T/softreset.out)"
+	fi
+	check "soft reset: vmkx-tools ran reboot in the guest" \
+		sh -c "tr -d '\r' < $T/$V.log | grep -q 'vmkx-tools: the console asks for a soft reset'"
+	check_eq "soft reset kept the VM id" "$id" "$(lx_vmid $V)"
 else
 	fail "started for the reset: $(cat $T/start.out), state $(lx_state $V)"
 fi
