@@ -422,7 +422,9 @@ static void sched_balance(u32 cpu, u64 now, bool idle)
 	for (i = 0; n && i < SCHED_STEAL_SCAN; i++) {
 		struct world *c_w = sched_world_of_rqn(n);
 
-		if (sched_can_pull(c_w, cpu, rq->load, src->load, idle, now)) {
+		/* Queued but still being switched away from (world.h). */
+		if (!__atomic_load_n(&c_w->on_cpu, __ATOMIC_ACQUIRE) &&
+		    sched_can_pull(c_w, cpu, rq->load, src->load, idle, now)) {
 			w = c_w;
 			break;
 		}
@@ -517,7 +519,8 @@ int sched_remove_queued(struct world *w)
 	int ret = -EBUSY;
 
 	spin_lock(&rq->lock);
-	if (w->cpu == cpu && w->queued && w->state == WORLD_READY) {
+	if (w->cpu == cpu && w->queued && w->state == WORLD_READY &&
+	    !__atomic_load_n(&w->on_cpu, __ATOMIC_ACQUIRE)) {
 		sched_dequeue(rq, w);
 		sched_unassign(rq, w);
 		account_set_state(w, WORLD_DEAD, arch_now_ns());
@@ -532,6 +535,10 @@ void sched_wakeup(struct world *w)
 	u64 now = arch_now_ns();
 
 	CHECK(w->state == WORLD_WAITING);
+	/* Its CPU may still be switching away from it (world.h, on_cpu):
+	 * a few instructions, with no lock to take, so a spin. */
+	while (__atomic_load_n(&w->on_cpu, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
 	w->last_active = now;
 	sched_place(w, now, w->group && cosched_woken(w, now));
 }

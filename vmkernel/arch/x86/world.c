@@ -26,6 +26,10 @@ void arch_world_switch(struct world *prev, struct world *next)
 		"push %%rax\n\t"
 		"mov %%rsp, %c[sp](%[prev])\n\t"
 		"mov %c[sp](%[next]), %%rsp\n\t"
+		/* On next's stack: prev's is no longer used here.  Cleared
+		 * before set, so a switch to itself leaves it set. */
+		"movl $0, %c[on](%[prev])\n\t"
+		"movl $1, %c[on](%[next])\n\t"
 		"ret\n"
 		"1:\n\t"
 		"pop %%r15\n\t"
@@ -35,7 +39,8 @@ void arch_world_switch(struct world *prev, struct world *next)
 		"pop %%rbx\n\t"
 		"pop %%rbp\n\t"
 		: [prev] "+D"(prev), [next] "+S"(next)
-		: [sp] "i"(__builtin_offsetof(struct world, arch_sp))
+		: [sp] "i"(__builtin_offsetof(struct world, arch_sp)),
+		  [on] "i"(__builtin_offsetof(struct world, on_cpu))
 		: "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "memory", "cc");
 }
 

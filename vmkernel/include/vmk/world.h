@@ -109,6 +109,13 @@ struct world {
 
 	/* Its stack pointer while switched out (arch_world_switch). */
 	u64 arch_sp;
+	/* 1 from the switch to it until the switch away has saved arch_sp
+	 * (x86; the fake arch leaves it 0).  A world that blocks is WAITING,
+	 * and off its CPU's queue, a few instructions before its stack
+	 * pointer is saved: a waker waits for this to clear and a balancer
+	 * leaves such a world alone, or another CPU would resume it from the
+	 * arch_sp of its previous switch while it still runs here. */
+	u32 on_cpu;
 };
 
 struct world_params {
