@@ -9,7 +9,8 @@
 # has no warning, BUG, firmware complaint, unchecked MSR access or
 # clocksource/timer complaint, /proc/cpuinfo in the guest, read through
 # its serial port, counts the VCPUs, the vmkernel logs no warning or
-# error, and destroy returns every page.  Each guest's serial log is kept
+# error, and destroy returns every page.  Before that, .vmx files the
+# Linux loader refuses.  Each guest's serial log is kept
 # in this boot's log (lines "    linux| ...").  The registry is a scratch
 # file: this boot has no datastore.
 . ./lib.sh
@@ -100,6 +101,36 @@ boot() {
 	check_eq "$n: the vmkernel logged no warning or error" "" "$vlog"
 	check_eq "$n: destroy returned every page" "$free0" "$(memfree_vmk)"
 }
+
+# What the Linux loader refuses, with its reason, before the vmkernel
+# sees anything: kernel.module for a bzImage, kernel.initrd for a
+# multiboot kernel, a VM too small for the kernel's init_size.
+refused() {
+	what=$1 want=$2
+	shift 2
+	"$@" > $T/out 2>&1
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q -- "$want" $T/out && [ -z "$(vmware-cmd -l 2>/dev/null |
+	    awk 'NR > 1 && $1 != "-"')" ]; then
+		pass "$what refused: $(head -n 1 $T/out)"
+	else
+		fail "$what (status $rc, wanted '$want'): $(cat $T/out)"
+	fi
+}
+mkdir -p $T/bad
+printf 'memsize = 192\nkernel = "%s"\nkernel.module = "%s"\n' $K $I > $T/bad/module.vmx
+refused "kernel.module with a bzImage" "kernel.module is for multiboot kernels" \
+	vmware-cmd start $T/bad/module.vmx
+printf 'memsize = 32\nkernel = "%s"\nkernel.initrd = "%s"\n' $K $I > $T/bad/small.vmx
+refused "a 32 MB Linux VM" "beyond the VM's RAM (32 MiB)" vmware-cmd start $T/bad/small.vmx
+if [ -f /usr/lib/vmkx/guests/cpuid.elf ]; then
+	printf 'memsize = 16\nkernel = "%s"\nkernel.initrd = "%s"\n' \
+		/usr/lib/vmkx/guests/cpuid.elf $I > $T/bad/initrd.vmx
+	refused "kernel.initrd with a multiboot kernel" "kernel.initrd is for Linux kernels" \
+		vmware-cmd start $T/bad/initrd.vmx
+else
+	skip "kernel.initrd with a multiboot kernel (no cpuid test guest in this initrd)"
+fi
 
 boot linux 1
 boot linux-smp 2
