@@ -61,6 +61,7 @@ static void test_full(void **state)
 	   "sched.cpu.affinity = \"1,3-4\"\r\n"
 	   "kernel = \"/usr/lib/vmkx/guests/smp.elf\"\r\n"
 	   "kernel.module = \"env.txt\"\r\n"
+	   "kernel.initrd = /boot/initrd.img\r\n"
 	   "kernel.cmdline = \"console=ttyS0 a=\'b c\'  # not a comment\"\r\n");
 	assert_string_equal(v.name, "web-1");
 	assert_int_equal(v.memsize_mb, 64);
@@ -71,6 +72,7 @@ static void test_full(void **state)
 	assert_int_equal(v.affinity, 0x1a);
 	assert_string_equal(v.kernel, "/usr/lib/vmkx/guests/smp.elf");
 	assert_string_equal(v.module, "/vmfs/volumes/ds/t/env.txt");
+	assert_string_equal(v.initrd, "/boot/initrd.img");
 	assert_string_equal(v.cmdline, "console=ttyS0 a=\'b c\'  # not a comment");
 	assert_string_equal(v.path, "/vmfs/volumes/ds/t/t.vmx");
 }
@@ -89,6 +91,7 @@ static void test_defaults(void **state)
 	assert_int_equal(v.affinity, 0);
 	assert_string_equal(v.kernel, "/vmfs/volumes/ds/t/k.elf");
 	assert_string_equal(v.module, "");
+	assert_string_equal(v.initrd, "");
 	assert_string_equal(v.cmdline, "");
 	vmx_config(&v, &c);
 	assert_string_equal(c.name, "t");
@@ -157,6 +160,7 @@ static void test_refusals(void **state)
 	refused(BASE "displayName = \"abcdefghijabcdefghijabcdefghij12\"\n", "displayName:");
 	refused(BASE "displayName = \"\"\n", "displayName: \"\"");
 	refused(BASE "kernel.module = \"\"\n", "t.vmx:3: kernel.module: an empty path");
+	refused(BASE "kernel.initrd = \"\"\n", "t.vmx:3: kernel.initrd: an empty path");
 	refused(BASE "displayName = \"x\n", "t.vmx:3: displayName: the value's closing quote");
 	refused(BASE "displayName = \"x\" y\n", "t.vmx:3: displayName: text after the value");
 	refused(BASE "displayName \"x\"\n", "t.vmx:3: a line must read key = \"value\"");
@@ -215,6 +219,12 @@ static void test_load(void **state)
 		fail_msg("refused: %s", err);
 	assert_string_equal(v.name, "vm");
 	assert_string_equal(v.kernel, k);
+	f = fopen(p, "w");
+	fputs(BASE "kernel.initrd = rd.img\n", f);
+	fclose(f);
+	assert_int_equal(vmx_load(p, &v, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "kernel.initrd "));
+	assert_non_null(strstr(err, "/rd.img: No such file"));
 	snprintf(k + strlen(dir), sizeof(k) - strlen(dir), "/none.vmx");
 	assert_int_equal(vmx_load(k, &v, NULL, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "none.vmx: No such file"));
