@@ -122,3 +122,11 @@ lx_bench() {
 		fi
 	done
 }
+
+# lx_vlog_mark, then lx_vlog_clean: the vmkernel logged no warning or
+# error in between (a misbehaving guest is a warning there).
+lx_vlog_mark() { LX_VLOG0=$(wc -l < /proc/vmware/log); }
+lx_vlog_clean() {
+	vlog=$(tail -n +$((LX_VLOG0 + 1)) /proc/vmware/log | grep -E 'ERROR: |WARNING: ' | head -n 5)
+	check_eq "the vmkernel logged no warning or error" "" "$vlog"
+}
