@@ -23,9 +23,16 @@ lx_log() { tr -d '\r' < "$T/$1.log" 2>/dev/null; }
 lx_follow() {
 	rm -f "$T/$1.nofollow"
 	(
+		# Its vmware-cmd ends with it: one that outlived the VM would ask
+		# the vmkernel for a VM that is gone.
+		c=""
+		trap '[ -n "$c" ] && kill $c 2>/dev/null; exit 0' TERM
 		while [ ! -e "$T/$1.nofollow" ]; do
 			if [ "$(lx_state "$1")" = running ]; then
-				vmware-cmd serial -f "$1" >> "$T/$1.log" 2>/dev/null
+				vmware-cmd serial -f "$1" >> "$T/$1.log" 2>/dev/null &
+				c=$!
+				wait $c
+				c=""
 			fi
 			sleep 0.5
 		done
@@ -72,10 +79,11 @@ lx_send() {
 # lx_run NAME SECONDS COMMAND: runs COMMAND in the guest's shell and
 # prints its exit status once it is done (nothing on a timeout).
 # Its output is what the log holds between the marker lines.
-LX_N=0
+# The markers count in a file: lx_run runs in a subshell, $(...).
 lx_run() {
-	LX_N=$((LX_N + 1))
-	m="LX$$-$LX_N"
+	n=$(($(cat "$T/lx_n" 2>/dev/null || echo 0) + 1))
+	echo $n > "$T/lx_n"
+	m="LX$$-$n"
 	lx_send "$1" "echo \"$m\"\"-BEGIN\"; $3; echo \"$m\"\"-RC=\$?\""
 	end=$(($(date +%s) + $2))
 	while [ "$(date +%s)" -le $end ]; do
@@ -121,4 +129,12 @@ lx_bench() {
 			fail "$1: vmkbench printed no result for $w"
 		fi
 	done
+}
+
+# lx_vlog_mark, then lx_vlog_clean: the vmkernel logged no warning or
+# error in between (a misbehaving guest is a warning there).
+lx_vlog_mark() { LX_VLOG0=$(wc -l < /proc/vmware/log); }
+lx_vlog_clean() {
+	vlog=$(tail -n +$((LX_VLOG0 + 1)) /proc/vmware/log | grep -E 'ERROR: |WARNING: ' | head -n 5)
+	check_eq "the vmkernel logged no warning or error" "" "$vlog"
 }

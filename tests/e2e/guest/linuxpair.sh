@@ -29,6 +29,7 @@ if ! vmkload --status >/dev/null 2>&1; then
 	e2e_end
 fi
 free0=$(lx_memfree)
+lx_vlog_mark
 for v in lxa:1000 lxb:3000; do
 	n=${v%:*} s=${v#*:}
 	mkdir -p $T/$n
@@ -99,6 +100,7 @@ for n in lxa lxb; do
 	check "vmware-cmd destroy $n" vmware-cmd destroy $n
 done
 check_eq "every page is back (vmkernel free bytes)" "$free0" "$(lx_memfree)"
+lx_vlog_clean
 check "no kernel warning in the console's dmesg" kernel_clean
 
 e2e_end

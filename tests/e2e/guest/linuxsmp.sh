@@ -30,6 +30,7 @@ done
 check "S30datastore made $DS/$V/$V.vmx with 2 VCPUs" grep -q '^numvcpus = "2"' $DS/$V/$V.vmx
 
 free0=$(lx_memfree)
+lx_vlog_mark
 : > $T/$V.log
 if ! vmware-cmd start $V > $T/start.out 2>&1; then
 	fail "vmware-cmd start $V: $(cat $T/start.out)"
@@ -100,6 +101,7 @@ lx_clean $V
 
 check "vmware-cmd destroy $V" vmware-cmd destroy $V
 check_eq "every page is back (vmkernel free bytes)" "$free0" "$(lx_memfree)"
+lx_vlog_clean
 check "no kernel warning in the console's dmesg" kernel_clean
 
 e2e_end

@@ -40,6 +40,7 @@ check "linux-smp.vmx: 2 VCPUs" grep -q '^numvcpus = "2"' $DS/linux-smp/linux-smp
 check "vmware-cmd -l lists $V" sh -c "vmware-cmd -l | grep -q ' $V .*$DS/$V/$V.vmx'"
 
 free0=$(lx_memfree)
+lx_vlog_mark
 
 # ---- boot to ready ----
 : > $T/$V.log
@@ -148,6 +149,7 @@ check "vmware-cmd destroy $V" vmware-cmd destroy $V
 check_eq "no VM is left" "" "$(vmware-cmd -l | awk 'NR > 1 && $1 != "-"')"
 check_eq "every page is back (vmkernel free bytes)" "$free0" "$(lx_memfree)"
 sed 's/^/    info| /' $T/info.out
+lx_vlog_clean
 check "no kernel warning in the console's dmesg" kernel_clean
 
 e2e_end
