@@ -144,6 +144,30 @@ static void test_group_limits(void **state)
 	(void)v;
 }
 
+/* A co-stopped VCPU is on no queue and runs only once co-started, which
+ * a sibling that has gone never does: a VM's teardown takes it away as it
+ * takes a queued one, and it does not run again. */
+static void test_costopped_removed(void **state)
+{
+	struct world *v0, *v1;
+	struct world_group *g = vm(COSCHED_RELAXED, &v0, &v1);
+	u64 used;
+	int i;
+	(void)state;
+
+	contend(v0, v1);
+	for (i = 0; i < 2000 && v0->state != WORLD_COSTOPPED; i++)
+		env_run(SCHED_TICK_NS);
+	assert_int_equal(v0->state, WORLD_COSTOPPED);
+	assert_true(g->costops > 0);
+	assert_int_equal(sched_remove_queued(v0), 0);
+	assert_int_equal(v0->state, WORLD_DEAD);
+	used = env_used(v0);
+	env_run(1000 * MS);
+	assert_int_equal(env_used(v0), used);
+	assert_int_equal(v0->state, WORLD_DEAD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +175,7 @@ int main(void)
 		ENV_TEST2(test_strict_bounded),
 		ENV_TEST2(test_idle_vcpu_builds_no_skew),
 		ENV_TEST2(test_group_limits),
+		ENV_TEST2(test_costopped_removed),
 	};
 
 	return cmocka_run_group_tests_name("cosched", tests, NULL, NULL);

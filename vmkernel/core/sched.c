@@ -519,9 +519,13 @@ int sched_remove_queued(struct world *w)
 	int ret = -EBUSY;
 
 	spin_lock(&rq->lock);
-	if (w->cpu == cpu && w->queued && w->state == WORLD_READY &&
-	    !__atomic_load_n(&w->on_cpu, __ATOMIC_ACQUIRE)) {
-		sched_dequeue(rq, w);
+	/* Queued, or co-stopped (on no queue, and co-started only by a
+	 * sibling's tick, which a sibling that has gone never gives). */
+	if (w->cpu == cpu && !__atomic_load_n(&w->on_cpu, __ATOMIC_ACQUIRE) &&
+	    ((w->queued && w->state == WORLD_READY) ||
+	     (!w->queued && w->state == WORLD_COSTOPPED))) {
+		if (w->queued)
+			sched_dequeue(rq, w);
 		sched_unassign(rq, w);
 		account_set_state(w, WORLD_DEAD, arch_now_ns());
 		ret = 0;

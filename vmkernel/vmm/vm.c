@@ -558,7 +558,8 @@ static int vm_vcpus_fini(struct vm *vm)
 		struct world *w = v ? v->world : NULL;
 
 		while (w && !__atomic_load_n(&v->gone, __ATOMIC_ACQUIRE)) {
-			/* Never started, or only queued: it will not run again. */
+			/* Never started, only queued, or co-stopped: it will
+			 * not run again. */
 			if (w->state == WORLD_NEW || sched_remove_queued(w) == 0) {
 				__atomic_store_n(&v->gone, true, __ATOMIC_RELEASE);
 				break;

@@ -65,9 +65,9 @@ void sched_release(u32 cpu, struct world *w);
 /* Lifecycle hooks for world.c. */
 void sched_add(struct world *w);	/* NEW -> READY */
 void sched_remove(struct world *w);	/* not running */
-/* A world that waits on a run queue is taken off it and marked DEAD, in
- * one step under its CPU's lock; -EBUSY if it runs, waits for an event,
- * or moves meanwhile. */
+/* A world that waits on a run queue, or is co-stopped, is taken off it
+ * and marked DEAD, in one step under its CPU's lock; -EBUSY if it runs,
+ * waits for an event, or moves meanwhile. */
 int sched_remove_queued(struct world *w);
 void sched_wakeup(struct world *w);	/* WAITING -> READY */
 /* The current world stops running in state s (WAITING or DEAD); returns
