@@ -40,6 +40,7 @@ static void env_start(u32 ncpus)
 	fake_set_cpu(0);
 	fake_set_now(1000 * MS);
 	fake_switch_hook = env_switch;
+	fake_switch_reset();
 	env_region = aligned_alloc(PAGE_SIZE, ENV_REGION);
 	assert_non_null(env_region);
 	assert_int_equal(page_arena_init(&env_arena, pa(0x200000), ENV_REGION,

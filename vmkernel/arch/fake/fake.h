@@ -37,6 +37,24 @@ extern char fake_last_log[512];
 extern char fake_panic_msg[512];
 
 extern void (*fake_switch_hook)(struct world *prev, struct world *next);
+/*
+ * The stack switch as the real one runs on SMP: arch_world_switch() on a
+ * CPU begins a switch (prev still on the CPU), calls fake_window_hook
+ * once if set (the test plays the other CPUs there, while this CPU has
+ * not yet left prev's stack), then saves prev (fake_switch_save():
+ * the CPU is on next's stack; prev->on_cpu cleared and next's set, as
+ * x86 does) and calls
+ * fake_switch_hook.  Entering a world another CPU's stack pointer is
+ * still in panics.  arch_cpu_relax() calls fake_relax_hook if set
+ * (the test may let the awaited CPU go on, e.g. fake_switch_save()),
+ * and panics otherwise.  fake_switch_reset() forgets every CPU's stack
+ * and both hooks.
+ */
+extern void (*fake_window_hook)(struct world *prev, struct world *next);
+extern void (*fake_relax_hook)(void);
+void fake_switch_save(u32 cpu);
+void fake_switch_reset(void);
+struct world *fake_stack_of(u32 cpu);
 /* Switches made by arch_world_switch(). */
 extern u64 fake_switches;
 /* Reschedule IPIs asked for (arch_cpu_kick()). */
