@@ -25,3 +25,4 @@ $(UNIT_DIR)/test_cosched: $(CORE_FAKE) $(CORE_SCHED)
 # The vmkcall dispatcher's UNLOAD key; the test plays the machine hooks.
 $(UNIT_DIR)/test_unload_key: vmkernel/kernel/vmkcall.c $(CORE_HDRS) tests/unit/cpu_doubles.h
 $(UNIT_DIR)/test_sched_wake: $(CORE_FAKE) $(CORE_SCHED)
+$(UNIT_DIR)/test_world_switch: $(CORE_FAKE) $(CORE_SCHED)
