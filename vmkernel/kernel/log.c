@@ -109,19 +109,33 @@ u64 log_head(void)
 	return __atomic_load_n(&vmk_log_ring.head, __ATOMIC_ACQUIRE);
 }
 
-void panic(const char *fmt, ...)
+static void log_panic_put(const char *fmt, va_list ap)
 {
 	char line[256];
-	va_list ap;
-	int n;
+	int n = log_vformat(line, sizeof(line), VMK_LOG_ERROR, fmt, ap);
 
-	va_start(ap, fmt);
-	n = log_vformat(line, sizeof(line), VMK_LOG_ERROR, fmt, ap);
-	va_end(ap);
 	/* No lock: the CPU that holds it may be the one panicking. */
 	ring_put("PANIC: ", 7);
 	ring_put(line, (size_t)n);
 	arch_serial_write("vmkernel PANIC: ", 16);
 	arch_serial_write(line, (size_t)n);
+}
+
+void log_panic_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_panic_put(fmt, ap);
+	va_end(ap);
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_panic_put(fmt, ap);
+	va_end(ap);
 	arch_halt();
 }

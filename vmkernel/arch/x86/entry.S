@@ -95,6 +95,13 @@ TRAP 31, 0
 
 trap_common:
 	PUSH_CALL_CLOBBERED
+	/* And the rest, for the report (struct trap_frame). */
+	push	%rbx
+	push	%rbp
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
 	mov	%rsp, %rdi
 	and	$-16, %rsp
 	call	trap_handler		/* does not return */

@@ -12,6 +12,13 @@
 #include "vmnix_abi.h"
 
 void log_printf(int level, const char *fmt, ...) __printf(2, 3);
+/*
+ * A line of a panic's report that comes before panic() itself: to the
+ * ring and to COM1 (whatever the log's serial setting), "PANIC: " in
+ * front, without the lock, as panic() writes.  A panic message longer
+ * than a line is cut; what does not fit goes in these.
+ */
+void log_panic_line(const char *fmt, ...) __printf(1, 2);
 /* Bytes ever written to the log: the stream position of its end. */
 u64 log_head(void);
 
