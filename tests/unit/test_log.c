@@ -312,6 +312,30 @@ static void test_panic_last_words(void **state)
 	assert_string_equal(fake_serial, "vmkernel PANIC: " HDR0 "ERROR: broken invariant\n");
 }
 
+/* A panic report longer than a line: the lines before panic() reach the
+ * ring and COM1 in order, each whole, the log's serial copy off. */
+static void test_panic_report_lines(void **state)
+{
+	char *ring;
+	bool panicked;
+	(void)state;
+
+	log_panic_line("rsp 0x%x rax 0x%x", 0x1000, 0x2a);
+	log_panic_line("backtrace:%s", " +0x10 +0x20");
+	panicked = FAKE_CATCH_PANIC(panic("exception %d", 13));
+	assert_true(panicked);
+	ring = ring_text();
+	assert_string_equal(ring, "PANIC: " HDR0 "ERROR: rsp 0x1000 rax 0x2a\n"
+			    "PANIC: " HDR0 "ERROR: backtrace: +0x10 +0x20\n"
+			    "PANIC: " HDR0 "ERROR: exception 13\n");
+	free(ring);
+	fake_serial[fake_serial_len] = '\0';
+	assert_string_equal(fake_serial,
+			    "vmkernel PANIC: " HDR0 "ERROR: rsp 0x1000 rax 0x2a\n"
+			    "vmkernel PANIC: " HDR0 "ERROR: backtrace: +0x10 +0x20\n"
+			    "vmkernel PANIC: " HDR0 "ERROR: exception 13\n");
+}
+
 /* Once the world table exists, each line names the CPU's current world. */
 static void test_names_current_world(void **state)
 {
@@ -341,6 +365,7 @@ int main(void)
 		cmocka_unit_test_setup(test_read_offsets, setup),
 		cmocka_unit_test_setup(test_read_chunks, setup),
 		cmocka_unit_test_setup(test_panic_last_words, setup),
+		cmocka_unit_test_setup(test_panic_report_lines, setup),
 		cmocka_unit_test_setup(test_names_current_world, setup),
 	};
 
