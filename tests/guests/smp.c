@@ -14,7 +14,7 @@
  * halt, a wake-up and a world switch on each side, so the VCPUs' worlds
  * wait and wake across two CPUs thousands of times.  A lost wake-up is
  * caught by the BSP's APIC timer (it halts no longer than a tick) and
- * fails after 2^31 cycles without a reply.
+ * fails after PP_WAIT_CYCLES without a reply.
  *
  * Options:
  *   NR_CPUS=N    CPUs of the machine (2 is what this guest tests)
@@ -36,6 +36,9 @@ const char *const guest_options[] = { "ipis", "pingpong", "tsc_khz", NULL };
 #define VEC_TICK	0x55
 /* Long enough for a descheduled VCPU, short enough to fail in seconds. */
 #define WAIT_CYCLES	(1ull << 31)
+/* A round has no reason to take a second; a loaded host may stall a
+ * VCPU for a while, a lost wake-up stalls it for good. */
+#define PP_WAIT_CYCLES	(1ull << 36)
 
 static volatile uint32_t ap_id = ~0u, bsp_id;
 static volatile uint32_t ap_got, bsp_got, ap_wakes, ap_loops;
@@ -81,7 +84,7 @@ static bool pp_wait(volatile uint32_t *got, uint32_t want)
 
 	cli();
 	while (*got < want && !pp_stop) {
-		if (rdtsc() - t0 > WAIT_CYCLES) {
+		if (rdtsc() - t0 > PP_WAIT_CYCLES) {
 			ok = false;
 			break;
 		}
@@ -147,7 +150,8 @@ static void bsp_pingpong(uint32_t seconds)
 	apic_timer_stop();
 	report(!lost && rounds > 0 && pp_ap_got >= rounds && pp_bsp_got == rounds,
 	       "ping-pong with HLT: %u rounds in %u s (AP got %u, BSP got %u, "
-	       "%u ticks)", rounds, seconds, pp_ap_got, pp_bsp_got, pp_ticks);
+	       "%u ticks)%s", rounds, seconds, pp_ap_got, pp_bsp_got, pp_ticks,
+	       lost ? ": no reply to the last ping" : "");
 }
 
 static void ap_main(void)
