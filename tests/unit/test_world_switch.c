@@ -6,8 +6,10 @@
  * pointer and left its stack.  A two-VCPU VM whose VCPUs halt and wake
  * each other with IPIs meets that window constantly.  The fake arch
  * plays the window (fake_window_hook): there the other CPU wakes the
- * world, pulls it and switches to it, and must wait until the first CPU
- * has saved it, never run it on the stack the first CPU is still on.
+ * world and, idle, would pull it and switch to it; the waker must wait
+ * until the first CPU has saved it, and the balancer must leave a world
+ * still being switched away from, so that it never runs on the stack
+ * the first CPU is still on.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -70,7 +72,7 @@ static void sw_setup_vm(void)
 		sw_cpu[i] = sw_v[i]->cpu;
 		assert_ptr_equal(sched_current(sw_cpu[i]), sw_v[i]);
 		assert_ptr_equal(fake_stack_of(sw_cpu[i]), sw_v[i]);
-		assert_int_equal(sw_v[i]->arch_live, 1);
+		assert_int_equal(sw_v[i]->on_cpu, 1);
 	}
 	assert_int_not_equal(sw_cpu[0], sw_cpu[1]);
 	sw_spins = 0;
@@ -87,7 +89,7 @@ static void sw_other_cpu(struct world *prev, struct world *next)
 	assert_ptr_equal(prev, sw_v[0]);
 	/* Still on vcpu0's stack: its state is not saved yet. */
 	assert_ptr_equal(fake_stack_of(sw_cpu[0]), sw_v[0]);
-	assert_int_equal(sw_v[0]->arch_live, 1);
+	assert_int_equal(sw_v[0]->on_cpu, 1);
 	fake_relax_hook = sw_relax;
 	sw_panicked = FAKE_CATCH_PANIC({
 		fake_set_cpu(c);
@@ -109,7 +111,7 @@ static void sw_check_handover(void)
 	assert_true(sw_spins >= 1);
 	assert_ptr_equal(fake_stack_of(sw_cpu[1]), sw_v[0]);
 	assert_ptr_equal(fake_stack_of(sw_cpu[0]), sched_current(sw_cpu[0]));
-	assert_int_equal(sw_v[0]->arch_live, 1);
+	assert_int_equal(sw_v[0]->on_cpu, 1);
 	assert_int_equal(sched_current(sw_cpu[0])->type, VMK_WORLD_IDLE);
 }
 
@@ -155,8 +157,14 @@ static void test_yield_then_pulled(void **state)
 	assert_ptr_equal(sched_current(sw_cpu[0]), s);
 	if (sw_panicked)
 		fail_msg("vcpu0 entered too early: %s", fake_panic_msg);
+	/* Left alone in the window; taken at the idle CPU's next tick. */
+	assert_int_equal(sched_current(sw_cpu[1])->type, VMK_WORLD_IDLE);
+	assert_int_equal(sw_v[0]->on_cpu, 0);
+	fake_set_cpu(sw_cpu[1]);
+	sched_tick();
+	sched_preempt_point();
+	fake_set_cpu(0);
 	assert_ptr_equal(sched_current(sw_cpu[1]), sw_v[0]);
-	assert_true(sw_spins >= 1);
 	assert_ptr_equal(fake_stack_of(sw_cpu[1]), sw_v[0]);
 	assert_ptr_equal(fake_stack_of(sw_cpu[0]), s);
 }
@@ -170,7 +178,7 @@ static void test_no_wait_when_saved(void **state)
 	world_wait(&sw_ev[1]);
 	fake_set_cpu(sw_cpu[0]);
 	world_wait(&sw_ev[0]);
-	assert_int_equal(sw_v[0]->arch_live, 0);
+	assert_int_equal(sw_v[0]->on_cpu, 0);
 	fake_relax_hook = sw_relax;
 	fake_set_cpu(sw_cpu[1]);
 	world_wakeup(&sw_ev[0]);
@@ -180,7 +188,7 @@ static void test_no_wait_when_saved(void **state)
 	fake_set_cpu(0);
 	assert_int_equal(sw_spins, 0);
 	assert_ptr_equal(fake_stack_of(sw_cpu[1]), sched_current(sw_cpu[1]));
-	assert_int_equal(sched_current(sw_cpu[1])->arch_live, 1);
+	assert_int_equal(sched_current(sw_cpu[1])->on_cpu, 1);
 }
 
 static int sw_setup3(void **state)
