@@ -40,7 +40,7 @@ VMWARE_CMD_SRCS := console-os/tools/vmware-cmd.c console-os/tools/vmx.c \
 	console-os/tools/vmkdev.c loader/multiboot.c loader/linux.c
 
 $(BIN)/vmware-cmd: $(VMWARE_CMD_SRCS) console-os/tools/vmx.h console-os/tools/vmkdev.h \
-		loader/multiboot.h loader/linux.h loader/fail.h vmkernel/abi/vmnix_abi.h | deps
+		loader/multiboot.h loader/linux.h loader/vmwrite.h loader/fail.h vmkernel/abi/vmnix_abi.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(HOSTCFLAGS) -Ivmkernel/abi -Iloader -Iconsole-os/tools -o $@ $(VMWARE_CMD_SRCS)
 

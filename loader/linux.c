@@ -18,57 +18,12 @@
 #define PTE_RW		0x2ULL
 #define PTE_PS		0x80ULL
 
-static vmk_u16 rd16(const unsigned char *p)
-{
-	return (vmk_u16)(p[0] | p[1] << 8);
-}
-
-static vmk_u32 rd32(const unsigned char *p)
-{
-	vmk_u32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static vmk_u64 rd64(const unsigned char *p)
-{
-	vmk_u64 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static void wr16(unsigned char *p, vmk_u16 v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static void wr32(unsigned char *p, vmk_u32 v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static void wr64(unsigned char *p, vmk_u64 v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
 int linux_is_bzimage(const void *kernel, size_t ksize)
 {
 	const unsigned char *f = kernel;
 
 	return ksize >= LINUX_OFF_HEADER + 4 && rd16(f + LINUX_OFF_BOOT_FLAG) == LINUX_BOOT_FLAG &&
 	       rd32(f + LINUX_OFF_HEADER) == LINUX_HDRS_MAGIC;
-}
-
-static void add_write(struct linux_load *out, vmk_u64 gpa, const void *data, vmk_u64 len)
-{
-	struct linux_write *w = &out->writes[out->nwrites++];
-
-	w->gpa = gpa;
-	w->data = data;
-	w->len = len;
 }
 
 /* The setup header's checks, in the order boot.rst introduces the
@@ -318,13 +273,13 @@ int linux_layout(const void *kernel, size_t ksize, const char *cmdline,
 	build_low(out);
 	build_mp(out, nvcpus);
 
-	add_write(out, LINUX_GDT_GPA, out->low, sizeof(out->low));
-	add_write(out, LINUX_PARAMS_GPA, out->params, sizeof(out->params));
-	add_write(out, LINUX_CMDLINE_GPA, out->cmdline, clen + 1);
-	add_write(out, LINUX_BIOS_GPA, out->mp, rd16(out->mp + 16 + 4) + 16);
-	add_write(out, load, f + setup_len, out->kernel_len);
+	vm_write_add(out->writes, &out->nwrites, LINUX_GDT_GPA, out->low, sizeof(out->low));
+	vm_write_add(out->writes, &out->nwrites, LINUX_PARAMS_GPA, out->params, sizeof(out->params));
+	vm_write_add(out->writes, &out->nwrites, LINUX_CMDLINE_GPA, out->cmdline, clen + 1);
+	vm_write_add(out->writes, &out->nwrites, LINUX_BIOS_GPA, out->mp, rd16(out->mp + 16 + 4) + 16);
+	vm_write_add(out->writes, &out->nwrites, load, f + setup_len, out->kernel_len);
 	if (initrd)
-		add_write(out, out->initrd_gpa, initrd, isize);
+		vm_write_add(out->writes, &out->nwrites, out->initrd_gpa, initrd, isize);
 
 	out->boot.mode = VMK_VM_BOOT_LONG64;
 	out->boot.rip = load + LINUX_ENTRY64_OFFSET;

@@ -33,6 +33,7 @@
 #include <stddef.h>
 
 #include "vmnix_abi.h"
+#include "vmwrite.h"
 
 /* Offsets in the bzImage's first sector and in struct boot_params, which
  * share the setup header (Documentation/x86/boot.rst). */
@@ -97,13 +98,6 @@ struct linux_e820 {
 
 #define LINUX_MAX_WRITES	8
 
-/* One stretch of guest RAM to fill: len bytes from data at gpa. */
-struct linux_write {
-	vmk_u64 gpa;
-	const void *data;
-	vmk_u64 len;
-};
-
 struct linux_load {
 	struct vmk_vm_boot boot;	/* LONG64 */
 	vmk_u64 kernel_gpa;		/* the protected-mode kernel */
@@ -111,7 +105,7 @@ struct linux_load {
 	vmk_u64 init_size;		/* what it needs from kernel_gpa on */
 	vmk_u64 initrd_gpa, initrd_len;	/* 0 without an initrd */
 	unsigned int nwrites;
-	struct linux_write writes[LINUX_MAX_WRITES];
+	struct vm_write writes[LINUX_MAX_WRITES];
 	/* What the guest finds besides the files; writes point in here. */
 	unsigned char params[4096] __attribute__((aligned(8)));	/* the zero page */
 	unsigned char low[LINUX_PT_END - LINUX_GDT_GPA] __attribute__((aligned(8)));

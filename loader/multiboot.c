@@ -15,14 +15,6 @@
 #define PAGE		4096ULL
 #define ALIGN_UP(x)	(((x) + PAGE - 1) & ~(PAGE - 1))
 
-static vmk_u32 rd32(const unsigned char *p)
-{
-	vmk_u32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /*
  * Finds the header: the first 4-byte aligned magic in the first 8 KiB
  * whose checksum holds.  A magic with a bad checksum and no good one
@@ -97,16 +89,6 @@ static int check_elf(const unsigned char *f, size_t size, Elf32_Ehdr *eh,
 	return 0;
 }
 
-/* Adds one write; the caller sized writes[] for every possible one. */
-static void add_write(struct multiboot_load *out, vmk_u64 gpa, const void *data, vmk_u64 len)
-{
-	struct multiboot_write *w = &out->writes[out->nwrites++];
-
-	w->gpa = gpa;
-	w->data = data;
-	w->len = len;
-}
-
 static int load_segments(const unsigned char *f, size_t size, const Elf32_Ehdr *eh,
 			 vmk_u64 mem, struct multiboot_load *out, vmk_u64 *entry,
 			 char *err, size_t errlen)
@@ -161,7 +143,7 @@ static int load_segments(const unsigned char *f, size_t size, const Elf32_Ehdr *
 			entry_found = 1;
 		}
 		if (p->p_filesz)
-			add_write(out, p->p_paddr, f + p->p_offset, p->p_filesz);
+			vm_write_add(out->writes, &out->nwrites, p->p_paddr, f + p->p_offset, p->p_filesz);
 	}
 	if (!nload)
 		return fail(err, errlen, "no loadable segment");
@@ -249,9 +231,9 @@ int multiboot_layout(const void *kernel, size_t ksize, const char *cmdline,
 	memcpy(out->info + off_mod, &mod, sizeof(mod));
 	memcpy(out->info + off_cmd, cmdline, clen + 1);
 	memcpy(out->info + off_name, module_name, nlen + 1);
-	add_write(out, info, out->info, info_len);
+	vm_write_add(out->writes, &out->nwrites, info, out->info, info_len);
 	if (module)
-		add_write(out, mod_gpa, module, msize);
+		vm_write_add(out->writes, &out->nwrites, mod_gpa, module, msize);
 
 	out->info_gpa = info;
 	out->module_gpa = module ? mod_gpa : 0;

@@ -27,6 +27,7 @@
 #include <stddef.h>
 
 #include "vmnix_abi.h"
+#include "vmwrite.h"
 
 #define MULTIBOOT_HEADER_MAGIC		0x1BADB002U
 #define MULTIBOOT_BOOT_MAGIC		0x2BADB002U	/* EAX at entry */
@@ -81,13 +82,6 @@ struct multiboot_mmap {
 #define MULTIBOOT_MAX_WRITES	(MULTIBOOT_MAX_PHDRS + 2)
 #define MULTIBOOT_INFO_AREA	(2 * 4096)	/* room for the information block */
 
-/* One stretch of guest RAM to fill: len bytes from data at gpa. */
-struct multiboot_write {
-	vmk_u64 gpa;
-	const void *data;
-	vmk_u64 len;
-};
-
 struct multiboot_load {
 	struct vmk_vm_boot boot;	/* PROT32, rip = entry, rax, rbx = info */
 	vmk_u64 kernel_start, kernel_end;	/* guest-physical, of the segments */
@@ -95,7 +89,7 @@ struct multiboot_load {
 	vmk_u64 module_gpa;		/* 0 without a module */
 	vmk_u64 end;			/* first byte after everything placed */
 	unsigned int nwrites;
-	struct multiboot_write writes[MULTIBOOT_MAX_WRITES];
+	struct vm_write writes[MULTIBOOT_MAX_WRITES];
 	/* The information block as the guest sees it; writes point in here. */
 	unsigned char info[MULTIBOOT_INFO_AREA] __attribute__((aligned(8)));
 };

@@ -182,7 +182,7 @@ static long ioctl_call(struct vmnix_call __user *ucall)
 		in = true;
 		break;
 	case VMK_CALL_VM_STOP:		/* (id, how) */
-	case VMK_CALL_VM_RESET:		/* (id) */
+	case VMK_CALL_VM_RESET:		/* (id, how) */
 	case VMK_CALL_VM_DESTROY:
 	case VMK_CALL_VM_NEXT:
 		break;

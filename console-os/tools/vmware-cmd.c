@@ -302,7 +302,7 @@ static void *read_file(const char *what, const char *path, size_t *size)
 
 /* Writes the laid-out image into the VM's RAM, in VMK_VM_WRITE_MAX
  * chunks, with a progress line for large images on a terminal. */
-static int64_t write_image(vmk_u32 id, const struct multiboot_write *writes,
+static int64_t write_image(vmk_u32 id, const struct vm_write *writes,
 			   unsigned int nwrites)
 {
 	vmk_u64 total = 0, done = 0;
@@ -312,7 +312,7 @@ static int64_t write_image(vmk_u32 id, const struct multiboot_write *writes,
 		total += writes[i].len;
 	progress = total >= (4U << 20) && isatty(STDERR_FILENO);
 	for (unsigned int i = 0; i < nwrites; i++) {
-		const struct multiboot_write *w = &writes[i];
+		const struct vm_write *w = &writes[i];
 
 		for (vmk_u64 off = 0; off < w->len; off += VMK_VM_WRITE_MAX) {
 			vmk_u64 n = w->len - off < VMK_VM_WRITE_MAX ? w->len - off : VMK_VM_WRITE_MAX;
@@ -345,7 +345,7 @@ static int power_on(const char *arg, int reset)
 	struct vmk_vm_info vi;
 	static struct multiboot_load ld;
 	static struct linux_load lx;
-	struct multiboot_write writes[MULTIBOOT_MAX_WRITES];
+	const struct vm_write *writes;
 	const struct vmk_vm_boot *boot;
 	struct vmk_vm_boot start_boot;
 	unsigned int nwrites;
@@ -382,9 +382,8 @@ static int power_on(const char *arg, int reset)
 			fprintf(stderr, "%s: kernel %s: %s\n", PROG, v.kernel, err);
 			goto out_module;
 		}
-		for (nwrites = 0; nwrites < lx.nwrites; nwrites++)
-			writes[nwrites] = (struct multiboot_write){ lx.writes[nwrites].gpa,
-				lx.writes[nwrites].data, lx.writes[nwrites].len };
+		writes = lx.writes;
+		nwrites = lx.nwrites;
 		boot = &lx.boot;
 		goto created;
 	}
@@ -409,8 +408,8 @@ static int power_on(const char *arg, int reset)
 		fprintf(stderr, "%s: kernel %s: %s\n", PROG, v.kernel, err);
 		goto out_module;
 	}
-	for (nwrites = 0; nwrites < ld.nwrites; nwrites++)
-		writes[nwrites] = ld.writes[nwrites];
+	writes = ld.writes;
+	nwrites = ld.nwrites;
 	boot = &ld.boot;
 created:
 	id = vm_by_name(v.name, &vi);

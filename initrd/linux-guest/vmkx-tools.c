@@ -53,7 +53,8 @@ static void usage(FILE *f)
 		"  --daemon  check for vmkx, then poll in the background\n"
 		"  --once    poll once, print the pending operation (none, halt,\n"
 		"            reboot) and act on it\n"
-		"  --check   say whether this is a vmkx VM and the backdoor's version\n"
+		"  --check   say whether this is a vmkx VM and the backdoor's version;\n"
+		"            the check polls, so a pending operation is acted on\n"
 		"Exits with status 1 and a message when not in a vmkx VM.\n",
 		VMK_BDOOR_PORT);
 }

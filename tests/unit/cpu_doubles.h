@@ -72,7 +72,7 @@ s64 sysworld_next(u32 id)
 }
 
 static unsigned int vm_calls;
-static u64 vm_last_id, vm_last_len;
+static u64 vm_last_id, vm_last_len, vm_last_how;
 static struct vmk_vm_config vm_last_config;
 
 void vm_init(void)
@@ -111,17 +111,17 @@ s64 vm_start(u32 id, const struct vmk_vm_boot *b)
 
 s64 vm_stop(u32 id, u32 how)
 {
-	(void)how;
 	vm_calls++;
 	vm_last_id = id;
+	vm_last_how = how;
 	return 0;
 }
 
 s64 vm_reset(u32 id, u32 how)
 {
-	(void)how;
 	vm_calls++;
 	vm_last_id = id;
+	vm_last_how = how;
 	return 0;
 }
 

@@ -23,8 +23,8 @@ $(FUZZ_IMAGE): loader/fuzz-image.c $(LOADER_FUZZ_SRCS) | deps
 
 unit-build: $(FUZZ_IMAGE)
 
-$(UNIT_DIR)/test_multiboot: loader/multiboot.c loader/multiboot.h loader/fail.h \
+$(UNIT_DIR)/test_multiboot: loader/multiboot.c loader/multiboot.h loader/vmwrite.h loader/fail.h \
 	vmkernel/abi/vmnix_abi.h
 
-$(UNIT_DIR)/test_linuxboot: loader/linux.c loader/linux.h loader/fail.h \
+$(UNIT_DIR)/test_linuxboot: loader/linux.c loader/linux.h loader/vmwrite.h loader/fail.h \
 	vmkernel/abi/vmnix_abi.h

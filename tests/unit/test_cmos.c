@@ -76,12 +76,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	fake_vm_fini();
-	return env_teardown(state);
-}
-
 static void test_bcd_24h(void **state)
 {
 	struct tm_regs t;
@@ -207,11 +201,11 @@ static void test_storage_and_index(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_bcd_24h, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_binary_and_12h, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_calendar, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_set_time, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_storage_and_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bcd_24h, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_binary_and_12h, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_calendar, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_set_time, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_storage_and_index, setup, fake_vmm_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

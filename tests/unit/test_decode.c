@@ -58,19 +58,9 @@ static u64 next_table;
 static int setup(void **state)
 {
 	(void)state;
-	env_start(2);
-	sched_cpu_online(0, false);
-	sched_cpu_online(1, true);
-	fake_set_cpu(1);
-	fake_vm_init(2);
+	fake_vmm_start(2);
 	next_table = 0x100000;
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	fake_vm_fini();
-	return env_teardown(state);
 }
 
 static u64 new_table(void)
@@ -468,17 +458,17 @@ static void test_mmio_apic_off(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_decode_table, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_decode_truncated, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_walk_none, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_walk_32bit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_walk_pae, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_walk_long, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_walk_la57, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mmio_32bit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mmio_64bit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mmio_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mmio_apic_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decode_table, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_decode_truncated, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_walk_none, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_walk_32bit, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_walk_pae, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_walk_long, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_walk_la57, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_mmio_32bit, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_mmio_64bit, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_mmio_refused, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_mmio_apic_off, setup, fake_vmm_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,19 +81,13 @@ static bool tmr_has(struct vcpu *v, u8 vec)
 /* The guest takes vec and acknowledges it. */
 static void take_and_eoi(struct vcpu *v, u8 vec)
 {
-	assert_int_equal(lapic_pending(v), vec);
-	lapic_accept(v, vec);
-	lapic_mmio_write(v, 0xb0, 0);
+	assert_int_equal(fake_lapic_take_eoi(v), vec);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	env_start(2);
-	sched_cpu_online(0, false);
-	sched_cpu_online(1, true);
-	fake_set_cpu(1);
-	fake_vm_init(2);
+	fake_vmm_start(2);
 	ioapic_reset(VM);
 	/* Both APICs software-enabled, flat logical IDs 1 and 2. */
 	for (u32 i = 0; i < 2; i++) {
@@ -101,12 +95,6 @@ static int setup(void **state)
 		lapic_mmio_write(&fake_vcpus[i], 0xd0, (1u << i) << 24);
 	}
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	fake_vm_fini();
-	return env_teardown(state);
 }
 
 static void test_registers(void **state)
@@ -284,11 +272,11 @@ static void test_destinations(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_registers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_edge, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_level_remote_irr, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_polarity, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_destinations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_registers, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_edge, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_level_remote_irr, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_polarity, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_destinations, setup, fake_vmm_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -67,18 +67,8 @@ static void tick_for(u64 ns)
 static int setup(void **state)
 {
 	(void)state;
-	env_start(2);
-	sched_cpu_online(0, false);
-	sched_cpu_online(1, true);
-	fake_set_cpu(1);
-	fake_vm_init(2);
+	fake_vmm_start(2);
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	fake_vm_fini();
-	return env_teardown(state);
 }
 
 static void enable(struct vcpu *v)
@@ -462,15 +452,15 @@ static void test_x2apic(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_reset_state, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_priority_and_eoi, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ipis, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_init_sipi, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timer_oneshot, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timer_periodic, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timer_reprogrammed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timer_stops_with_vm, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_x2apic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset_state, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_priority_and_eoi, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_ipis, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_init_sipi, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_timer_oneshot, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_timer_periodic, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_timer_reprogrammed, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_timer_stops_with_vm, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_x2apic, setup, fake_vmm_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

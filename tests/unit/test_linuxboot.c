@@ -89,7 +89,7 @@ static void refused(size_t size, const char *want)
 static const unsigned char *guest(vmk_u64 gpa)
 {
 	for (unsigned int i = 0; i < ld.nwrites; i++) {
-		const struct linux_write *w = &ld.writes[i];
+		const struct vm_write *w = &ld.writes[i];
 
 		if (gpa >= w->gpa && gpa < w->gpa + w->len)
 			return (const unsigned char *)w->data + (gpa - w->gpa);
@@ -112,13 +112,13 @@ static unsigned char sum(const unsigned char *p, size_t len)
 static void check_writes(vmk_u64 mem)
 {
 	for (unsigned int i = 0; i < ld.nwrites; i++) {
-		const struct linux_write *a = &ld.writes[i];
+		const struct vm_write *a = &ld.writes[i];
 
 		if (a->gpa + a->len > mem || a->gpa + a->len < a->gpa)
 			fail_msg("write %u at 0x%llx+0x%llx beyond RAM", i,
 				 (unsigned long long)a->gpa, (unsigned long long)a->len);
 		for (unsigned int j = i + 1; j < ld.nwrites; j++) {
-			const struct linux_write *b = &ld.writes[j];
+			const struct vm_write *b = &ld.writes[j];
 
 			if (a->gpa < b->gpa + b->len && b->gpa < a->gpa + a->len)
 				fail_msg("writes %u and %u overlap", i, j);

@@ -90,7 +90,7 @@ static void refused(const struct kern *k, size_t size, const char *want)
 		fail_msg("message \"%s\" is more than one line", err);
 }
 
-static const struct multiboot_write *write_at(vmk_u64 gpa)
+static const struct vm_write *write_at(vmk_u64 gpa)
 {
 	for (unsigned int i = 0; i < ld.nwrites; i++)
 		if (ld.writes[i].gpa == gpa)
@@ -103,7 +103,7 @@ static const struct multiboot_write *write_at(vmk_u64 gpa)
 static const void *guest(vmk_u64 gpa)
 {
 	for (unsigned int i = 0; i < ld.nwrites; i++) {
-		const struct multiboot_write *w = &ld.writes[i];
+		const struct vm_write *w = &ld.writes[i];
 
 		if (gpa >= w->gpa && gpa < w->gpa + w->len)
 			return (const unsigned char *)w->data + (gpa - w->gpa);
@@ -398,7 +398,7 @@ static void test_mutations(void **state)
 		} else {
 			accepted++;
 			for (unsigned int i = 0; i < ld.nwrites; i++) {
-				const struct multiboot_write *w = &ld.writes[i];
+				const struct vm_write *w = &ld.writes[i];
 				const unsigned char *d = w->data;
 
 				assert_true(w->gpa >= MiB && w->gpa + w->len <= 16 * MiB);

@@ -42,12 +42,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	fake_vm_fini();
-	return env_teardown(state);
-}
-
 static void test_linux_probe_and_init(void **state)
 {
 	(void)state;
@@ -140,10 +134,10 @@ static void test_elcr_and_others(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_linux_probe_and_init, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_short_sequences, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_kvm_unit_tests_masks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_elcr_and_others, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_linux_probe_and_init, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_short_sequences, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_kvm_unit_tests_masks, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_elcr_and_others, setup, fake_vmm_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

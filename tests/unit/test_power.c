@@ -30,12 +30,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	fake_vm_fini();
-	return env_teardown(state);
-}
-
 static void states(u32 a, u32 b, u32 c)
 {
 	fake_vcpus[0].run_state = a;
@@ -125,9 +119,9 @@ static void test_cf9(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_all_halted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_boot_image_pages, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cf9, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_halted, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_boot_image_pages, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_cf9, setup, fake_vmm_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

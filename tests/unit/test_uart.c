@@ -71,19 +71,13 @@ static u64 irqs(void)
 /* The guest takes the interrupt and acknowledges it at its APIC. */
 static void ack(void)
 {
-	assert_int_equal(lapic_pending(V0), VEC);
-	lapic_accept(V0, VEC);
-	lapic_mmio_write(V0, 0xb0, 0);
+	assert_int_equal(fake_lapic_take_eoi(V0), VEC);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	env_start(2);
-	sched_cpu_online(0, false);
-	sched_cpu_online(1, true);
-	fake_set_cpu(1);
-	fake_vm_init(1);
+	fake_vmm_start(1);
 	ioapic_reset(VM);
 	memset(&fake_vm.uart, 0, sizeof(fake_vm.uart));
 	fake_vm.uart.out = ring;
@@ -94,12 +88,6 @@ static int setup(void **state)
 	fake_vm.ioapic.redir[4] = VEC;
 	spin_unlock(&fake_vm.lock);
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	fake_vm_fini();
-	return env_teardown(state);
 }
 
 static void test_polled(void **state)
@@ -239,11 +227,11 @@ static void test_priorities_and_out2(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_polled, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_linux_thre_test, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_transmit_irq, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_receive_irq, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_priorities_and_out2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_polled, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_linux_thre_test, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_transmit_irq, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_receive_irq, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_priorities_and_out2, setup, fake_vmm_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

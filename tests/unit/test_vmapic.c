@@ -28,19 +28,9 @@ static u32 taken[2][256];
 static int setup(void **state)
 {
 	(void)state;
-	env_start(2);
-	sched_cpu_online(0, false);
-	sched_cpu_online(1, true);
-	fake_set_cpu(1);
-	fake_vm_init(2);
+	fake_vmm_start(2);
 	memset(taken, 0, sizeof(taken));
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	fake_vm_fini();
-	return env_teardown(state);
 }
 
 /* movl $val, 0xfee00000 + off, run as 32-bit flat code by VCPU v. */
@@ -138,7 +128,7 @@ static void test_smp_guest(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_smp_guest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_smp_guest, setup, fake_vmm_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -447,6 +447,11 @@ static void test_vm_calls(void **state)
 	assert_int_equal(call(VMK_CALL_VM_STOP, 0, 0, 0), -ENOENT);
 	assert_int_equal(call(VMK_CALL_VM_RESET, 1ULL << 32, 0, 0), -ENOENT);
 	assert_int_equal(call(VMK_CALL_VM_DESTROY, 1ULL << 33, 0, 0), -ENOENT);
+	/* Stop and reset: mode 0 or 1, nothing else taken for either. */
+	assert_int_equal(call(VMK_CALL_VM_STOP, 1, 2, 0), -EINVAL);
+	assert_int_equal(call(VMK_CALL_VM_STOP, 1, 1ULL << 32, 0), -EINVAL);
+	assert_int_equal(call(VMK_CALL_VM_RESET, 1, 2, 0), -EINVAL);
+	assert_int_equal(call(VMK_CALL_VM_RESET, 1, ~0ULL, 0), -EINVAL);
 	assert_int_equal(call(VMK_CALL_VM_INFO, 0, gpa, sizeof(struct vmk_vm_info)),
 			 -ENOENT);
 	/* Writes: 1 .. VMK_VM_WRITE_MAX bytes. */
@@ -480,7 +485,13 @@ static void test_vm_calls(void **state)
 	assert_int_equal(call(VMK_CALL_VM_INFO, 9, gpa, sizeof(struct vmk_vm_info)), 0);
 	assert_int_equal(((struct vmk_vm_info *)c)->id, 9);
 	assert_only_written(gpa, sizeof(struct vmk_vm_info));
-	assert_int_equal(vm_calls, 3);
+	assert_int_equal(call(VMK_CALL_VM_STOP, 5, VMK_VM_STOP_HARD, 0), 0);
+	assert_int_equal(vm_last_id, 5);
+	assert_int_equal(vm_last_how, VMK_VM_STOP_HARD);
+	assert_int_equal(call(VMK_CALL_VM_RESET, 6, VMK_VM_RESET_SOFT, 0), 0);
+	assert_int_equal(vm_last_id, 6);
+	assert_int_equal(vm_last_how, VMK_VM_RESET_SOFT);
+	assert_int_equal(vm_calls, 5);
 }
 
 int main(void)

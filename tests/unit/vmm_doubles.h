@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <vmk/lock.h>
+#include "core_env.h"
 #include "vmm.h"
 
 #define FAKE_VM_RAM	(8ULL << 20)
@@ -56,10 +57,42 @@ static void fake_vm_init(u32 n)
 	}
 }
 
+/* The machine the device tests run on: the console on CPU 0, the test
+ * itself on vmkernel CPU 1 (the APIC timers arm the vmkernel's timers
+ * there), and a running VM of n VCPUs. */
+static __attribute__((unused)) void fake_vmm_start(u32 n)
+{
+	env_start(2);
+	sched_cpu_online(0, false);
+	sched_cpu_online(1, true);
+	fake_set_cpu(1);
+	fake_vm_init(n);
+}
+
+/* The guest takes its highest pending interrupt and writes EOI at its
+ * APIC: the vector taken, or -1 when none was pending. */
+static __attribute__((unused)) int fake_lapic_take_eoi(struct vcpu *v)
+{
+	int vec = lapic_pending(v);
+
+	if (vec < 0)
+		return -1;
+	lapic_accept(v, (u8)vec);
+	lapic_mmio_write(v, 0xb0, 0);
+	return vec;
+}
+
 static void fake_vm_fini(void)
 {
 	for (u32 i = 0; i < fake_vm.nvcpus; i++)
 		lapic_fini(&fake_vcpus[i]);
+}
+
+/* Undoes fake_vmm_start() or env_start() with fake_vm_init(). */
+static __attribute__((unused)) int fake_vmm_teardown(void **state)
+{
+	fake_vm_fini();
+	return env_teardown(state);
 }
 
 static struct fake_vcpu_log *vlog(struct vcpu *v)

@@ -204,6 +204,17 @@ static bool vm_id_ok(u64 id)
 	return id > 0 && id <= 0xffffffffULL;
 }
 
+/* VM_STOP's VMK_VM_STOP_* and VM_RESET's VMK_VM_RESET_*: 0 (soft and
+ * hard respectively) or 1; anything else is no mode, not a soft one. */
+static s64 call_vm_power(u64 nr, u64 id, u64 how)
+{
+	if (!vm_id_ok(id))
+		return -ENOENT;
+	if (how > 1)
+		return -EINVAL;
+	return nr == VMK_CALL_VM_STOP ? vm_stop((u32)id, (u32)how) : vm_reset((u32)id, (u32)how);
+}
+
 static s64 call_vm_config(u64 nr, u64 gpa, u64 size)
 {
 	struct vmk_vm_config c;
@@ -369,9 +380,8 @@ s64 vmkcall_dispatch(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 	case VMK_CALL_VM_START:
 		return call_vm_start(a0, a1, a2);
 	case VMK_CALL_VM_STOP:
-		return vm_id_ok(a0) ? vm_stop((u32)a0, (u32)MIN(a1, 2ULL)) : -ENOENT;
 	case VMK_CALL_VM_RESET:
-		return vm_id_ok(a0) ? vm_reset((u32)a0, (u32)MIN(a1, 2ULL)) : -ENOENT;
+		return call_vm_power(nr, a0, a1);
 	case VMK_CALL_VM_DESTROY:
 		return vm_id_ok(a0) ? vm_destroy((u32)a0) : -ENOENT;
 	case VMK_CALL_VM_INFO:

@@ -7,7 +7,7 @@
 VMRUN      := $(O)/tests/vmrun
 VMRUN_SRCS := tests/e2e/vm/vmrun.c loader/multiboot.c
 
-$(VMRUN): $(VMRUN_SRCS) loader/multiboot.h vmkernel/abi/vmnix_abi.h | deps
+$(VMRUN): $(VMRUN_SRCS) loader/multiboot.h loader/vmwrite.h vmkernel/abi/vmnix_abi.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(HOSTCFLAGS) -static -Ivmkernel/abi -Iloader -o $@ $(VMRUN_SRCS)
 

@@ -166,7 +166,7 @@ static int64_t boot(uint32_t id, const char *kernel, const char *cmdline,
 		exit(1);
 	}
 	for (unsigned i = 0; i < ld.nwrites; i++) {
-		const struct multiboot_write *w = &ld.writes[i];
+		const struct vm_write *w = &ld.writes[i];
 
 		for (uint64_t off = 0; off < w->len; off += VMK_VM_WRITE_MAX) {
 			uint64_t n = w->len - off < VMK_VM_WRITE_MAX ? w->len - off :
