@@ -537,6 +537,7 @@ int sched_remove_queued(struct world *w)
 void sched_wakeup(struct world *w)
 {
 	u64 now = arch_now_ns();
+	bool stop;
 
 	CHECK(w->state == WORLD_WAITING);
 	/* Its CPU may still be switching away from it (world.h, on_cpu):
@@ -544,7 +545,13 @@ void sched_wakeup(struct world *w)
 	while (__atomic_load_n(&w->on_cpu, __ATOMIC_ACQUIRE))
 		arch_cpu_relax();
 	w->last_active = now;
-	sched_place(w, now, w->group && cosched_woken(w, now));
+	stop = w->group && cosched_woken(w, now);
+	sched_place(w, now, stop);
+	/* A sibling that blocked between the decision and the placement
+	 * looked for co-stopped VCPUs before this one was: look again, or
+	 * no one co-starts it until a sibling runs. */
+	if (stop)
+		cosched_update(w->group, NULL, now);
 }
 
 int sched_set_affinity(struct world *w, u64 mask)
