@@ -87,6 +87,9 @@ void sim_begin(const char *scenario, u32 ncpus)
 	if (scenario)
 		printf("\n== %s (%u CPUs)\n", scenario, ncpus);
 	fake_log_level = VMK_LOG_WARN;
+	/* The CPUs' stacks as the last scenario left them name its worlds,
+	 * whose memory this one's reuse. */
+	fake_switch_reset();
 	fake_switch_hook = sim_switch;
 	fake_set_cpu(0);
 	fake_set_now(SEC);
