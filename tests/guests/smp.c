@@ -213,7 +213,12 @@ void guest_main(void)
 			break;
 	report(ap_got == ipis, "AP received %u of %u IPIs from the BSP", ap_got, ipis);
 	go_send = 1;
-	wait_for(&ap_sent, 1);
+	/* Each of the AP's sends has its own WAIT_CYCLES: wait while they
+	 * come in, however slow the host makes each round trip. */
+	for (uint32_t seen = ~0u; !ap_sent && bsp_got != seen;) {
+		seen = bsp_got;
+		wait_for(&ap_sent, 1);
+	}
 	report(ap_sent && !ap_send_fail && bsp_got == ipis,
 	       "BSP received %u of %u IPIs from the AP", bsp_got, ipis);
 
