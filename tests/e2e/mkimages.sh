@@ -19,6 +19,6 @@ poke() {	# poke FILE OFFSET OCTAL-ESCAPED-BYTES
 }
 
 cp "$img" "$out/bad-elf";   poke "$out/bad-elf" 1 '\130'
-cp "$img" "$out/bad-abi";   poke "$out/bad-abi" $((hdr + 8)) '\007\000\000\000'
+cp "$img" "$out/bad-abi";   poke "$out/bad-abi" $((hdr + 8)) '\143\000\000\000'
 cp "$img" "$out/bad-sig";   poke "$out/bad-sig" "$hdr" '\130\130'
 head -c $((hdr + 3000)) "$img" > "$out/truncated"

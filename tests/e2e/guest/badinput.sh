@@ -19,7 +19,7 @@ reject() {
 }
 
 reject "corrupt ELF" "not an ELF file" images/bad-elf
-reject "wrong ABI revision" "ABI revision 7" images/bad-abi
+reject "wrong ABI revision" "ABI revision 99" images/bad-abi
 reject "bad image signature" "bad image header magic" images/bad-sig
 reject "truncated image" "past the end of the file" images/truncated
 reject "unaligned region" "multiple of 2 MiB" --mem=63M@0x10000000
