@@ -39,6 +39,7 @@ const char *const guest_options[] = { "ipis", "pingpong", "tsc_khz", NULL };
 /* A round has no reason to take a second; a loaded host may stall a
  * VCPU for a while, a lost wake-up stalls it for good. */
 #define PP_WAIT_CYCLES	(1ull << 36)
+#define PP_DIAG_PORT	0xf5
 
 static volatile uint32_t ap_id = ~0u, bsp_id;
 static volatile uint32_t ap_got, bsp_got, ap_wakes, ap_loops;
@@ -85,6 +86,8 @@ static bool pp_wait(volatile uint32_t *got, uint32_t want)
 	cli();
 	while (*got < want && !pp_stop) {
 		if (rdtsc() - t0 > PP_WAIT_CYCLES) {
+			/* The VMM logs what both VCPUs look like now. */
+			outb(PP_DIAG_PORT, 1);
 			ok = false;
 			break;
 		}

@@ -260,6 +260,8 @@ void lapic_mmio_write(struct vcpu *v, u32 offset, u32 val);
 bool lapic_msr(struct vcpu *v, u32 msr, bool write, u64 *val);
 /* The highest pending interrupt the guest may take now (by TPR/ISR), or -1. */
 int lapic_pending(struct vcpu *v);
+/* Logs the highest IRR and ISR vectors and the PPR. */
+void lapic_log_state(struct vcpu *v);
 /* The guest took vector: IRR -> ISR. */
 void lapic_accept(struct vcpu *v, u8 vector);
 /* From a device or another APIC.  Any CPU. */
