@@ -392,6 +392,20 @@ static void vcpu_inject(struct vcpu *v)
 		return;
 	}
 	virt_vcpu_get_sregs(v, &s);
+	/*
+	 * STI; HLT with the interrupt arriving in STI's shadow: the CPU halts,
+	 * and the interrupt wakes it and returns past the HLT.  Done here as
+	 * that: the HLT taken as executed, the interrupt injected after it.
+	 * An interrupt window would not do: a CPU that does not load the
+	 * shadow from the VMCB at VMRUN (QEMU's TCG before 9.1) opens the
+	 * window at once, delivers the interrupt before the HLT, and the HLT
+	 * then waits for the next one, which may never come.
+	 */
+	if ((s.rflags & RFLAGS_IF) && s.irq_shadow && !s.event_pending &&
+	    decode_at_hlt(v, &s)) {
+		virt_vcpu_set_rip(v, s.rip + 1);
+		s.irq_shadow = false;
+	}
 	if (!(s.rflags & RFLAGS_IF) || s.irq_shadow) {
 		virt_vcpu_want_window(v, true);
 		return;

@@ -52,6 +52,7 @@ struct vcpu_sregs {
 	u16 cs_attrib;		/* the descriptor's attribute bits: L (bit 9), D (bit 10) */
 	u8 cpl;
 	bool irq_shadow;	/* after STI or MOV SS: no interrupt yet */
+	bool event_pending;	/* an event the next run delivers first */
 };
 
 /* What stopped the guest, vendor-neutral; filled by virt_vcpu_run(). */
@@ -345,6 +346,9 @@ struct mmio_insn {
 /* Fetches and decodes the instruction at RIP: 0, or -EINVAL for one an
  * MMIO access may not be (the VM is then crashed by the caller). */
 int decode_mmio(struct vcpu *v, struct mmio_insn *out);
+/* True if the instruction at s's CS.base + RIP is HLT; false if not, or
+ * if it cannot be read. */
+bool decode_at_hlt(struct vcpu *v, const struct vcpu_sregs *s);
 /* Handles an NPF at gpa in the APIC or I/O APIC page: decode, emulate, advance RIP.
  * 0, or a negative errno with the VM crashed. */
 int vmm_mmio(struct vcpu *v, u64 gpa);
