@@ -393,16 +393,16 @@ static void vcpu_inject(struct vcpu *v)
 	}
 	virt_vcpu_get_sregs(v, &s);
 	/*
-	 * STI; HLT with the interrupt arriving in STI's shadow: the CPU halts,
-	 * and the interrupt wakes it and returns past the HLT.  Done here as
-	 * that: the HLT taken as executed, the interrupt injected after it.
-	 * An interrupt window would not do: a CPU that does not load the
-	 * shadow from the VMCB at VMRUN (QEMU's TCG before 9.1) opens the
-	 * window at once, delivers the interrupt before the HLT, and the HLT
-	 * then waits for the next one, which may never come.
+	 * An interrupt for a guest at a HLT with interrupts on is injected
+	 * after the HLT, as the halt it ends: either order is one the CPU
+	 * could give, and this one survives a lost STI shadow.  QEMU's TCG
+	 * before 9.1 does not load the shadow from the VMCB at VMRUN, so in
+	 * STI; HLT an interrupt that comes while the VCPU is out of the
+	 * guest (a window asked for in the shadow, or an exit right after
+	 * VMRUN that no longer reports it) would be delivered before the
+	 * HLT, and the HLT would then wait for one that may never come.
 	 */
-	if ((s.rflags & RFLAGS_IF) && s.irq_shadow && !s.event_pending &&
-	    decode_at_hlt(v, &s)) {
+	if ((s.rflags & RFLAGS_IF) && !s.event_pending && decode_at_hlt(v, &s)) {
 		virt_vcpu_set_rip(v, s.rip + 1);
 		s.irq_shadow = false;
 	}
