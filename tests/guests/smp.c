@@ -39,6 +39,7 @@ const char *const guest_options[] = { "ipis", "pingpong", "tsc_khz", NULL };
 /* A round has no reason to take a second; a loaded host may stall a
  * VCPU for a while, a lost wake-up stalls it for good. */
 #define PP_WAIT_CYCLES	(1ull << 36)
+#define DIAG_PORT	0xf5	/* the VMM logs both VCPUs' state */
 
 static volatile uint32_t ap_id = ~0u, bsp_id;
 static volatile uint32_t ap_got, bsp_got, ap_wakes, ap_loops;
@@ -69,8 +70,10 @@ static bool wait_for(volatile uint32_t *v, uint32_t want)
 	uint64_t t0 = rdtsc();
 
 	while (*v < want)
-		if (rdtsc() - t0 > WAIT_CYCLES)
+		if (rdtsc() - t0 > WAIT_CYCLES) {
+			outb(DIAG_PORT, 1);
 			return false;
+		}
 	return true;
 }
 
@@ -85,6 +88,8 @@ static bool pp_wait(volatile uint32_t *got, uint32_t want)
 	cli();
 	while (*got < want && !pp_stop) {
 		if (rdtsc() - t0 > PP_WAIT_CYCLES) {
+			/* The VMM logs what both VCPUs look like now. */
+			outb(DIAG_PORT, 1);
 			ok = false;
 			break;
 		}

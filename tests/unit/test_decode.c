@@ -223,6 +223,33 @@ static void test_decode_truncated(void **state)
 	assert_int_equal(decode_mmio(V0, &in), -EFAULT);
 }
 
+/* An interrupt pending in STI's shadow ends a HLT only if RIP is at one:
+ * through real-mode CS.base, flat 32-bit and long-mode paging, and never
+ * for another instruction or one that cannot be read. */
+static void test_at_hlt(void **state)
+{
+	struct vcpu_sregs *s = sregs(V0);
+	u64 rip, gpa;
+	(void)state;
+
+	mode_flat32(V0, 0x5001);
+	memcpy(fake_ram + 0x5000, "\xfb\xf4\xfa", 3);	/* sti; hlt; cli */
+	assert_true(decode_at_hlt(V0, s));
+	s->rip = 0x5000;				/* the STI */
+	assert_false(decode_at_hlt(V0, s));
+	s->rip = 0x5002;				/* the CLI */
+	assert_false(decode_at_hlt(V0, s));
+	mode_real(V0, 0x5000, 1);
+	assert_true(decode_at_hlt(V0, s));
+	gpa = mode_long(V0, &rip);
+	fake_ram[gpa] = 0xf4;
+	assert_true(decode_at_hlt(V0, s));
+	fake_ram[gpa] = 0x90;
+	assert_false(decode_at_hlt(V0, s));
+	mode_flat32(V0, FAKE_VM_RAM + 0x1000);		/* nothing there */
+	assert_false(decode_at_hlt(V0, s));
+}
+
 /* ---- the page walk ---- */
 
 static void test_walk_none(void **state)
@@ -460,6 +487,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_decode_table, setup, fake_vmm_teardown),
 		cmocka_unit_test_setup_teardown(test_decode_truncated, setup, fake_vmm_teardown),
+		cmocka_unit_test_setup_teardown(test_at_hlt, setup, fake_vmm_teardown),
 		cmocka_unit_test_setup_teardown(test_walk_none, setup, fake_vmm_teardown),
 		cmocka_unit_test_setup_teardown(test_walk_32bit, setup, fake_vmm_teardown),
 		cmocka_unit_test_setup_teardown(test_walk_pae, setup, fake_vmm_teardown),

@@ -71,6 +71,14 @@ static int decode_fetch(struct vcpu *v, const struct vcpu_sregs *s, u8 *buf, u32
 	return *n ? 0 : -EFAULT;
 }
 
+bool decode_at_hlt(struct vcpu *v, const struct vcpu_sregs *s)
+{
+	u8 buf[INSN_MAX];
+	u32 n;
+
+	return !decode_fetch(v, s, buf, &n) && buf[0] == 0xf4;
+}
+
 struct decode_cursor {
 	const u8 *b;
 	u32 n, at;

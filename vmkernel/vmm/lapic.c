@@ -651,6 +651,21 @@ int lapic_pending(struct vcpu *v)
 	return vec;
 }
 
+void lapic_log_state(struct vcpu *v)
+{
+	struct lapic *l = lapic_of(v);
+	int irr, isr;
+	u32 ppr;
+
+	spin_lock(&v->vm->lock);
+	irr = vec_highest(l->irr);
+	isr = vec_highest(l->isr);
+	ppr = lapic_ppr(l);
+	spin_unlock(&v->vm->lock);
+	log_info("vm%u vcpu%u: apic irr %d isr %d ppr 0x%x", v->vm->id, v->index,
+		 irr, isr, ppr);
+}
+
 void lapic_accept(struct vcpu *v, u8 vector)
 {
 	struct lapic *l = lapic_of(v);

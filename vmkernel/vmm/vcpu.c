@@ -22,6 +22,8 @@
  *            costs its CPU nothing; with interrupts off it waits for
  *            INIT only, and once every VCPU does so the VM is off
  *   0xcf9    a write with bit 2 set resets the VM (vm.c, power.c)
+ *   0xf5     a write logs every VCPU's state (loop, world, APIC): a test
+ *            guest that gives up waiting leaves a picture of why
  *   NPF      in the APIC page, or a write where nothing is below 4 GiB:
  *            emulated (vmm_mmio: the write is dropped); above 4 GiB a crash
  *   the rest SHUTDOWN (triple fault) crashes the VM; VMMCALL is #UD; any
@@ -48,6 +50,7 @@
 
 #define VCPU_PORT_DEBUG_EXIT	0xf4
 #define VCPU_PORT_RESET		0xcf9
+#define VCPU_PORT_DIAG		0xf5
 #define RFLAGS_IF		(1ULL << 9)
 #define VEC_UD			6
 #define VEC_GP			13
@@ -297,6 +300,33 @@ static void vcpu_msr(struct vcpu *v, const struct vcpu_exit *e)
 
 /* ---- I/O ports ---- */
 
+/* What a hang looks like from inside the vmkernel; read without the
+ * scheduler's locks, so a picture, not a snapshot. */
+static void vcpu_log_state(struct vm *vm)
+{
+	for (u32 i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *t = vm->vcpu[i];
+		struct world *w;
+		struct vcpu_sregs s;
+
+		if (!t)
+			continue;
+		w = READ_ONCE(t->world);
+		virt_vcpu_get_sregs(t, &s);
+		log_info("vm%u vcpu%u: run_state %u parked %d kicks %u rip 0x%lx "
+			 "rflags 0x%lx shadow %d", vm->id, i, READ_ONCE(t->run_state),
+			 READ_ONCE(t->parked), READ_ONCE(t->kicks), s.rip, s.rflags,
+			 s.irq_shadow);
+		if (w)
+			log_info("vm%u vcpu%u: world %s on cpu%u queued %d on_cpu %u "
+				 "need_costop %d", vm->id, i,
+				 world_state_name(READ_ONCE(w->state)), READ_ONCE(w->cpu),
+				 READ_ONCE(w->queued), READ_ONCE(w->on_cpu),
+				 READ_ONCE(w->need_costop));
+		lapic_log_state(t);
+	}
+}
+
 static void vcpu_io(struct vcpu *v, const struct vcpu_exit *e)
 {
 	struct vm *vm = v->vm;
@@ -315,6 +345,11 @@ static void vcpu_io(struct vcpu *v, const struct vcpu_exit *e)
 	}
 	if (!e->io.in && port == VCPU_PORT_DEBUG_EXIT) {
 		vm_power_off(vm, val, "the guest wrote its exit code to port 0xf4");
+		virt_vcpu_set_rip(v, e->io.next_rip);
+		return;
+	}
+	if (!e->io.in && port == VCPU_PORT_DIAG) {
+		vcpu_log_state(vm);
 		virt_vcpu_set_rip(v, e->io.next_rip);
 		return;
 	}
@@ -357,6 +392,20 @@ static void vcpu_inject(struct vcpu *v)
 		return;
 	}
 	virt_vcpu_get_sregs(v, &s);
+	/*
+	 * An interrupt for a guest at a HLT with interrupts on is injected
+	 * after the HLT, as the halt it ends: either order is one the CPU
+	 * could give, and this one survives a lost STI shadow.  QEMU's TCG
+	 * before 9.1 does not load the shadow from the VMCB at VMRUN, so in
+	 * STI; HLT an interrupt that comes while the VCPU is out of the
+	 * guest (a window asked for in the shadow, or an exit right after
+	 * VMRUN that no longer reports it) would be delivered before the
+	 * HLT, and the HLT would then wait for one that may never come.
+	 */
+	if ((s.rflags & RFLAGS_IF) && !s.event_pending && decode_at_hlt(v, &s)) {
+		virt_vcpu_set_rip(v, s.rip + 1);
+		s.irq_shadow = false;
+	}
 	if (!(s.rflags & RFLAGS_IF) || s.irq_shadow) {
 		virt_vcpu_want_window(v, true);
 		return;

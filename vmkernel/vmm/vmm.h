@@ -52,6 +52,7 @@ struct vcpu_sregs {
 	u16 cs_attrib;		/* the descriptor's attribute bits: L (bit 9), D (bit 10) */
 	u8 cpl;
 	bool irq_shadow;	/* after STI or MOV SS: no interrupt yet */
+	bool event_pending;	/* an event the next run delivers first */
 };
 
 /* What stopped the guest, vendor-neutral; filled by virt_vcpu_run(). */
@@ -260,6 +261,8 @@ void lapic_mmio_write(struct vcpu *v, u32 offset, u32 val);
 bool lapic_msr(struct vcpu *v, u32 msr, bool write, u64 *val);
 /* The highest pending interrupt the guest may take now (by TPR/ISR), or -1. */
 int lapic_pending(struct vcpu *v);
+/* Logs the highest IRR and ISR vectors and the PPR. */
+void lapic_log_state(struct vcpu *v);
 /* The guest took vector: IRR -> ISR. */
 void lapic_accept(struct vcpu *v, u8 vector);
 /* From a device or another APIC.  Any CPU. */
@@ -343,6 +346,9 @@ struct mmio_insn {
 /* Fetches and decodes the instruction at RIP: 0, or -EINVAL for one an
  * MMIO access may not be (the VM is then crashed by the caller). */
 int decode_mmio(struct vcpu *v, struct mmio_insn *out);
+/* True if the instruction at s's CS.base + RIP is HLT; false if not, or
+ * if it cannot be read. */
+bool decode_at_hlt(struct vcpu *v, const struct vcpu_sregs *s);
 /* Handles an NPF at gpa in the APIC or I/O APIC page: decode, emulate, advance RIP.
  * 0, or a negative errno with the VM crashed. */
 int vmm_mmio(struct vcpu *v, u64 gpa);

@@ -36,6 +36,9 @@ check "pp: the ping-pong ran every round" grep -q "^PASS: ping-pong with HLT" $T
 check "pp: SUMMARY with no unexpected failure" \
 	grep -q "^SUMMARY: .* 0 unexpected failures" $T/pp.out
 check_eq "pp: powered itself off" off "$(state pp)"
+grep -q "^PASS: ping-pong with HLT" $T/pp.out ||
+	{ grep "vm[0-9]* vcpu[0-9]*: " /proc/vmware/log | tail -n 24; cat /proc/vmware/worlds; } |
+		sed 's/^/    log| /'
 rounds=$(sed -n 's/^PASS: ping-pong with HLT: \([0-9]*\) rounds.*/\1/p' $T/pp.out)
 echo "    ping-pong rounds in ${PP_S} s: ${rounds:-none}"
 vmware-cmd info pp 2>/dev/null | grep -i -e exits -e halt | sed 's/^/    info| /'

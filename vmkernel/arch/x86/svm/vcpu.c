@@ -661,8 +661,8 @@ void virt_vcpu_get_sregs(struct vcpu *v, struct vcpu_sregs *s)
 	s->cpl = c->save.cpl;
 	/* An event still to be delivered holds interrupts off as a shadow
 	 * does: the next run delivers it first. */
-	s->irq_shadow = (c->control.int_state & 1) ||
-			(c->control.event_inj & SVM_EVTINJ_VALID);
+	s->event_pending = c->control.event_inj & SVM_EVTINJ_VALID;
+	s->irq_shadow = (c->control.int_state & 1) || s->event_pending;
 }
 
 void virt_vcpu_set_rip(struct vcpu *v, u64 rip)
