@@ -138,3 +138,21 @@ lx_vlog_clean() {
 	vlog=$(tail -n +$((LX_VLOG0 + 1)) /proc/vmware/log | grep -E 'ERROR: |WARNING: ' | head -n 5)
 	check_eq "the vmkernel logged no warning or error" "" "$vlog"
 }
+
+# lx_first_boot NAME SECONDS: waits for NAME's first boot to reach ready
+# and prints its boot id, with a PASS line; otherwise a FAIL line, the
+# guest's last lines and the VM's info, the VM destroyed, and status 1.
+lx_first_boot() {
+	_t0=$(date +%s)
+	_b=$(lx_ready "$1" "$2")
+	if [ -z "$_b" ]; then
+		fail "$1 booted to 'vmkx-guest: ready' within ${2}s (state $(lx_state "$1"): $(lx_info "$1" reason))" >&2
+		lx_show "$1" 40 >&2
+		vmware-cmd info "$1" | sed 's/^/    info| /' >&2
+		vmware-cmd destroy "$1" >/dev/null 2>&1
+		lx_unfollow "$1"
+		return 1
+	fi
+	pass "$1 booted to 'vmkx-guest: ready' in $(($(date +%s) - _t0)) s (boot $_b)" >&2
+	echo "$_b"
+}
